@@ -1,0 +1,187 @@
+"""The one exception type every provider failure raises.
+
+Its message names the operation, the object, the HTTP status, the remote error code, title and
+detail, the request id and what the user can do. It never holds a token, a secret or headers:
+details are passed through :func:`redact` and truncated.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+_SECRETS: set[str] = set()
+_SECRETS_LOCK = threading.Lock()
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+_MAX_DETAIL = 600
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret so that no error message or log line can echo it back."""
+    if value and len(value) >= 4:
+        with _SECRETS_LOCK:
+            _SECRETS.add(value)
+
+
+def redact(text: str) -> str:
+    with _SECRETS_LOCK:
+        secrets = sorted(_SECRETS, key=len, reverse=True)
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return _BEARER.sub(r"\1***", text)
+
+
+_HINTS: dict[int, str] = {
+    400: "fix the input named in the detail above and run pulumi up again",
+    401: "check aep:clientId / aep:clientSecret (or customerio:appApiKey) in the stack config; "
+    "the credentials were refused even after minting a new token",
+    403: "give the API credential access to this sandbox and the needed product-profile "
+    "permissions (or an App API key with reporting-webhook scope)",
+    404: "the object no longer exists remotely; run `pulumi refresh` to drop it from the state",
+    409: "another object conflicts with this one (name in use, or still referenced); "
+    "remove the conflict or rename, then retry",
+    412: "the object was changed outside Pulumi while updating; run `pulumi refresh`, "
+    "then `pulumi up` again",
+    429: "the API is rate limiting; wait a minute or lower `pulumi up --parallel`, then retry",
+}
+
+
+def default_hint(status: int | None) -> str:
+    if status is None:
+        return "check the network and the configured base URL, then retry"
+    if status in _HINTS:
+        return _HINTS[status]
+    if status >= 500:
+        return "the remote service failed; retry later (nothing was left half-created)"
+    return "see the detail above"
+
+
+class ApiError(Exception):
+    """A failed remote operation, described for the person running Pulumi."""
+
+    def __init__(
+        self,
+        *,
+        operation: str,
+        kind: str = "",
+        name: str = "",
+        sandbox: str | None = None,
+        status: int | None = None,
+        code: str | None = None,
+        title: str | None = None,
+        detail: str | None = None,
+        request_id: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.operation = operation
+        self.kind = kind
+        self.name = name
+        self.sandbox = sandbox
+        self.status = status
+        self.code = code
+        self.title = title
+        self.detail = redact(detail or "")[:_MAX_DETAIL]
+        self.request_id = request_id
+        self.hint = hint or default_hint(status)
+        super().__init__(self._format())
+
+    def with_context(
+        self, *, operation: str, kind: str, name: str, sandbox: str | None
+    ) -> ApiError:
+        """The same failure, named after the resource operation that caused it."""
+        return ApiError(
+            operation=operation,
+            kind=kind,
+            name=name,
+            sandbox=sandbox,
+            status=self.status,
+            code=self.code,
+            title=self.title,
+            detail=self.detail,
+            request_id=self.request_id,
+            hint=self.hint,
+        )
+
+    def _format(self) -> str:
+        who = f"{self.kind} '{self.name}'" if self.kind else "request"
+        if self.sandbox:
+            who += f" (sandbox {self.sandbox})"
+        parts = [f"{who}: {self.operation} failed:"]
+        parts.append(
+            f"HTTP {self.status}" if self.status is not None else "no HTTP response"
+        )
+        if self.code:
+            parts.append(self.code)
+        if self.title:
+            parts.append(f'"{redact(self.title)}"')
+        text = " ".join(parts)
+        if self.detail:
+            text += f": {self.detail}"
+        text += "."
+        if self.request_id:
+            text += f" request id {self.request_id}."
+        text += f" What to do: {self.hint}."
+        return text
+
+
+def parse_error_body(body: Any) -> tuple[str | None, str | None, str | None]:
+    """(code, title, detail) out of the error bodies of AEP services, IMS and Customer.io."""
+    if not isinstance(body, dict):
+        return None, None, (str(body)[:_MAX_DETAIL] if body else None)
+    code: str | None = None
+    title: str | None = None
+    detail: str | None = None
+    type_url = body.get("type")
+    if isinstance(type_url, str) and "/errors/" in type_url:
+        code = type_url.rsplit("/", 1)[-1]
+    if body.get("error_code") is not None:  # API gateway
+        code = str(body["error_code"])
+        detail = _str(body.get("message"))
+    if body.get("error") is not None and isinstance(body.get("error"), str):  # IMS
+        code = body["error"]
+        detail = _str(body.get("error_description"))
+    if isinstance(body.get("code"), str) and code is None:  # Catalog
+        code = body["code"]
+    title = _str(body.get("title")) or title
+    raw_report = body.get("report")
+    report: dict[str, Any] = raw_report if isinstance(raw_report, dict) else {}
+    detail = (
+        detail
+        or _str(body.get("detail"))
+        or _str(report.get("detailed-message"))
+        or _str(body.get("errorMessage"))
+        or _str(body.get("description"))
+        or _str(body.get("message"))
+    )
+    errors = body.get("errors")  # Customer.io
+    if detail is None and isinstance(errors, list) and errors:
+        detail = "; ".join(
+            _str(e.get("detail") or e.get("message") or e) or ""
+            for e in errors
+            if isinstance(e, dict)
+        )
+    meta = body.get("meta")
+    if detail is None and isinstance(meta, dict):
+        detail = _str(meta.get("error"))
+    return code, title, detail
+
+
+def request_id_of(headers: Any, body: Any) -> str | None:
+    for key in ("x-request-id", "x-adobe-request-id", "x-amzn-requestid"):
+        value = headers.get(key) if headers is not None else None
+        if value:
+            return str(value)
+    if isinstance(body, dict):
+        report = body.get("report")
+        if isinstance(report, dict):
+            value = report.get("request-id") or report.get("registryRequestId")
+            if value:
+                return str(value)
+    return None
+
+
+def _str(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, str) else str(value)

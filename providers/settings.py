@@ -1,0 +1,141 @@
+"""Provider credentials and endpoints, from stack config (through ``configure()``) or the environment.
+
+Keys (see docs/architecture.md): ``aep:clientId``, ``aep:clientSecret``, ``aep:orgId``,
+``aep:scopes``, ``aep:platformUrl``, ``aep:imsUrl``, ``customerio:appApiKey``,
+``customerio:region``, ``customerio:apiUrl``; env fallbacks ``AEP_CLIENT_ID`` etc.
+Nothing here is ever written to resource inputs or outputs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from providers.errors import register_secret
+from providers.transport import check_base_url
+
+DEFAULT_PLATFORM_URL = "https://platform.adobe.io"
+DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com"
+CUSTOMERIO_REGION_URLS = {
+    "us": "https://api.customer.io",
+    "eu": "https://api-eu.customer.io",
+}
+
+Lookup = Callable[[str], object]
+
+
+class ConfigurationError(Exception):
+    """Missing or invalid provider configuration; the message names the keys to set."""
+
+
+@dataclass(frozen=True)
+class AepSettings:
+    client_id: str
+    client_secret: str
+    org_id: str
+    scopes: str
+    platform_url: str
+    ims_url: str
+
+    def __repr__(self) -> str:  # never print the secret
+        return f"AepSettings(client_id={self.client_id!r}, org_id={self.org_id!r}, platform_url={self.platform_url!r})"
+
+
+@dataclass(frozen=True)
+class CustomerIoSettings:
+    app_api_key: str
+    api_url: str
+
+    def __repr__(self) -> str:
+        return f"CustomerIoSettings(api_url={self.api_url!r})"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Raw values; each service validates its part when first used, so preview needs none."""
+
+    values: dict[str, str]
+
+    def __repr__(self) -> str:
+        return f"Settings(keys={sorted(self.values)})"
+
+    def aep(self) -> AepSettings:
+        v = self.values
+        missing = [
+            k for k in ("aep:clientId", "aep:clientSecret", "aep:orgId") if not v.get(k)
+        ]
+        if missing:
+            raise ConfigurationError(
+                "AEP credentials missing: set "
+                + ", ".join(f"{k} (or env {_ENV[k]})" for k in missing)
+                + "; e.g. `pulumi config set --secret aep:clientSecret ...`"
+            )
+        scopes = ",".join(
+            s.strip() for s in v.get("aep:scopes", "").split(",") if s.strip()
+        )
+        return AepSettings(
+            client_id=v["aep:clientId"],
+            client_secret=v["aep:clientSecret"],
+            org_id=v["aep:orgId"],
+            scopes=scopes,
+            platform_url=_url(
+                v.get("aep:platformUrl") or DEFAULT_PLATFORM_URL, "aep:platformUrl"
+            ),
+            ims_url=_url(v.get("aep:imsUrl") or DEFAULT_IMS_URL, "aep:imsUrl"),
+        )
+
+    def customerio(self) -> CustomerIoSettings:
+        v = self.values
+        if not v.get("customerio:appApiKey"):
+            raise ConfigurationError(
+                "Customer.io App API key missing: set customerio:appApiKey (or env CUSTOMERIO_APP_API_KEY); "
+                "`pulumi config set --secret customerio:appApiKey ...`"
+            )
+        url = v.get("customerio:apiUrl")
+        if not url:
+            region = (v.get("customerio:region") or "us").lower()
+            if region not in CUSTOMERIO_REGION_URLS:
+                raise ConfigurationError(
+                    f"customerio:region must be 'us' or 'eu', got {region!r}"
+                )
+            url = CUSTOMERIO_REGION_URLS[region]
+        return CustomerIoSettings(
+            app_api_key=v["customerio:appApiKey"],
+            api_url=_url(url, "customerio:apiUrl"),
+        )
+
+
+_ENV = {
+    "aep:clientId": "AEP_CLIENT_ID",
+    "aep:clientSecret": "AEP_CLIENT_SECRET",
+    "aep:orgId": "AEP_ORG_ID",
+    "aep:scopes": "AEP_SCOPES",
+    "aep:platformUrl": "AEP_PLATFORM_URL",
+    "aep:imsUrl": "AEP_IMS_URL",
+    "customerio:appApiKey": "CUSTOMERIO_APP_API_KEY",
+    "customerio:region": "CUSTOMERIO_REGION",
+    "customerio:apiUrl": "CUSTOMERIO_API_URL",
+}
+_SECRET_KEYS = ("aep:clientSecret", "customerio:appApiKey")
+
+
+def load_settings(get: Lookup | None) -> Settings:
+    """Stack config first (``get`` is ``req.config.get``), then the environment."""
+    values: dict[str, str] = {}
+    for key, env in _ENV.items():
+        raw = get(key) if get is not None else None
+        if raw is None or raw == "":
+            raw = os.environ.get(env)
+        if raw is not None and raw != "":
+            values[key] = str(raw)
+    for key in _SECRET_KEYS:
+        register_secret(values.get(key))
+    return Settings(values)
+
+
+def _url(url: str, key: str) -> str:
+    try:
+        return check_base_url(url, key)
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
