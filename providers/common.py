@@ -1,0 +1,76 @@
+"""Argument types and API helpers shared by several resources."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from pydantic import AfterValidator, Field
+
+from providers.aep_client import SCHEMA_REGISTRY, AepClient
+
+SANDBOX_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+
+Sandbox = Annotated[
+    str,
+    Field(
+        pattern=SANDBOX_PATTERN,
+        description="AEP sandbox name (lowercase), e.g. 'prod' or 'dev'",
+    ),
+]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty or blank")
+    return value
+
+
+Name = Annotated[str, Field(max_length=256), AfterValidator(_not_blank)]
+Description = Annotated[str, Field(max_length=2000)]
+
+XED_ONE = "application/vnd.adobe.xed+json; version=1"
+XED_IDS = "application/vnd.adobe.xed-id+json"
+EXPERIENCE_EVENT = "https://ns.adobe.com/xdm/context/experienceevent"
+
+
+def tenant_id(client: AepClient, sandbox: str, operation: str) -> str:
+    resp = client.call(
+        "GET",
+        f"{SCHEMA_REGISTRY}/stats",
+        sandbox=sandbox,
+        operation=f"{operation}: tenant id lookup",
+    )
+    tenant = str(resp.json()["tenantId"])
+    return tenant.lstrip("_")
+
+
+def xdm_path(container: str, xdm_id: str) -> str:
+    return f"{SCHEMA_REGISTRY}/tenant/{container}/{quote(xdm_id, safe='')}"
+
+
+def find_xdm_by_title(
+    client: AepClient, sandbox: str, container: str, title: str, operation: str
+) -> dict[str, Any] | None:
+    resp = client.call(
+        "GET",
+        f"{SCHEMA_REGISTRY}/tenant/{container}",
+        sandbox=sandbox,
+        operation=f"{operation}: lookup by title",
+        params={"property": f"title=={title}"},
+        headers={"Accept": XED_IDS},
+    )
+    body = resp.json()
+    results = body.get("results", []) if isinstance(body, dict) else []
+    matches = [r for r in results if isinstance(r, dict) and r.get("title") == title]
+    if not matches:
+        return None
+    found = client.call(
+        "GET",
+        xdm_path(container, str(matches[0]["$id"])),
+        sandbox=sandbox,
+        operation=f"{operation}: read",
+        headers={"Accept": XED_ONE},
+    )
+    result: dict[str, Any] = found.json()
+    return result
