@@ -8,6 +8,8 @@ from urllib.parse import quote
 from pydantic import AfterValidator, Field
 
 from providers.aep_client import SCHEMA_REGISTRY, AepClient
+from providers.base import notice
+from providers.errors import ApiError
 
 SANDBOX_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 
@@ -74,3 +76,34 @@ def find_xdm_by_title(
     )
     result: dict[str, Any] = found.json()
     return result
+
+
+def is_in_use(exc: Exception) -> bool:
+    """A delete refused because another object still references this one."""
+    if not isinstance(exc, ApiError) or exc.status not in (400, 409):
+        return False
+    text = f"{exc.title} {exc.detail}".lower()
+    return any(
+        marker in text for marker in ("used by", "in use", "referenced", "active flows")
+    )
+
+
+def delete_xdm(
+    client: AepClient, container: str, id_: str, sandbox: str, label: str
+) -> None:
+    try:
+        client.call(
+            "DELETE",
+            xdm_path(container, id_),
+            sandbox=sandbox,
+            operation="delete",
+            accept=(404,),
+        )
+    except ApiError as exc:
+        if not is_in_use(exc):
+            raise
+        # Typically a retained dataset (it holds data) still uses it: keep this one too.
+        notice(
+            f"{label} (sandbox {sandbox}) is still in use and was NOT deleted: {exc.detail} "
+            "It is no longer managed by this stack; delete it in AEP once nothing uses it."
+        )

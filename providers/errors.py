@@ -178,6 +178,9 @@ def request_id_of(headers: Any, body: Any) -> str | None:
             value = report.get("request-id") or report.get("registryRequestId")
             if value:
                 return str(value)
+        value = body.get("requestId") or body.get("request_id")
+        if value:
+            return str(value)
     return None
 
 

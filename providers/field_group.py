@@ -28,6 +28,7 @@ from providers.common import (
     Description,
     Name,
     Sandbox,
+    delete_xdm,
     find_xdm_by_title,
     tenant_id,
     xdm_path,
@@ -202,12 +203,8 @@ class FieldGroupProvider(BaseProvider[FieldGroupInputs]):
         return self._outs(resp.json() or {"$id": id_}, tenant)
 
     def _delete(self, id_: str, args: FieldGroupInputs, props: dict[str, Any]) -> None:
-        self.aep().call(
-            "DELETE",
-            xdm_path(CONTAINER, id_),
-            sandbox=args.sandbox,
-            operation="delete",
-            accept=(404,),
+        delete_xdm(
+            self.aep(), CONTAINER, id_, args.sandbox, f"{self.kind} '{args.title}'"
         )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import Resource
+from pydantic import Field
 
 from providers.aep_client import SCHEMA_REGISTRY
 from providers.base import BaseProvider, Gone, ProviderArgs, resource_props
@@ -24,6 +25,7 @@ from providers.common import (
     Description,
     Name,
     Sandbox,
+    delete_xdm,
     find_xdm_by_title,
     tenant_id,
     xdm_path,
@@ -35,7 +37,7 @@ class SchemaInputs(ProviderArgs):
     title: Name
     description: Description = ""
     class_id: str = EXPERIENCE_EVENT
-    field_group_ids: list[str] = []
+    field_group_ids: list[str] = Field(default_factory=list)
 
 
 OUTPUTS = ("schema_id", "alt_id", "version", "tenant_id")
@@ -136,12 +138,8 @@ class SchemaProvider(BaseProvider[SchemaInputs]):
         return self._outs(resp.json() or {"$id": id_}, tenant)
 
     def _delete(self, id_: str, args: SchemaInputs, props: dict[str, Any]) -> None:
-        self.aep().call(
-            "DELETE",
-            xdm_path(CONTAINER, id_),
-            sandbox=args.sandbox,
-            operation="delete",
-            accept=(404,),
+        delete_xdm(
+            self.aep(), CONTAINER, id_, args.sandbox, f"{self.kind} '{args.title}'"
         )
 
 

@@ -1,0 +1,132 @@
+"""Flow Service helpers shared by connections and dataflows: read, lookup, patch with If-Match."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from providers.aep_client import FLOW_SERVICE, AepClient, first_item
+from providers.base import Gone, log
+from providers.errors import ApiError
+
+
+def get_item(
+    client: AepClient, collection: str, id_: str, sandbox: str, operation: str
+) -> dict[str, Any]:
+    resp = client.call(
+        "GET",
+        f"{FLOW_SERVICE}/{collection}/{id_}",
+        sandbox=sandbox,
+        operation=operation,
+        accept=(404,),
+    )
+    if resp.status_code == 404:
+        raise Gone()
+    item = first_item(resp.json())
+    if item is None:
+        # 200 with no item is not proof of deletion (R3): refuse to guess.
+        raise ApiError(
+            operation=operation,
+            status=resp.status_code,
+            title="Empty response",
+            detail=f"GET {collection}/{id_} returned no item",
+            hint="retry `pulumi refresh`; if it persists, check the object in the AEP UI",
+        )
+    return item
+
+
+def find_by_name(
+    client: AepClient,
+    collection: str,
+    sandbox: str,
+    name: str,
+    operation: str,
+    **match: Any,
+) -> dict[str, Any] | None:
+    """The one object named ``name`` (and matching ``match``); None if there is none."""
+    resp = client.call(
+        "GET",
+        f"{FLOW_SERVICE}/{collection}",
+        sandbox=sandbox,
+        operation=f"{operation}: lookup by name",
+        params={"property": f"name=={name}"},
+    )
+    items = [
+        i
+        for i in (resp.json() or {}).get("items", [])
+        if i.get("name") == name and all(i.get(k) == v for k, v in match.items())
+    ]
+    if len(items) > 1:
+        raise ApiError(
+            operation=operation,
+            status=None,
+            title="Ambiguous lookup",
+            detail=f"{len(items)} {collection} are named {name!r}",
+            hint="give each object a unique name, delete the duplicates in AEP, then retry",
+        )
+    return items[0] if items else None
+
+
+def patch(
+    client: AepClient,
+    collection: str,
+    id_: str,
+    sandbox: str,
+    ops: list[dict[str, Any]],
+    etag: str | None,
+) -> str:
+    """JSON Patch with If-Match; on 412 (stale etag) read the object again and retry once.
+
+    Returns the new etag."""
+    if etag is None:
+        etag = str(
+            get_item(client, collection, id_, sandbox, "update: read etag")["etag"]
+        )
+    for attempt in (1, 2):
+        resp = client.call(
+            "PATCH",
+            f"{FLOW_SERVICE}/{collection}/{id_}",
+            sandbox=sandbox,
+            operation="update",
+            json=ops,
+            headers={"If-Match": etag},
+            accept=(412,) if attempt == 1 else (),
+        )
+        if resp.status_code != 412:
+            body = resp.json() if resp.content else {}
+            new_etag = body.get("etag") if isinstance(body, dict) else None
+            return (
+                str(new_etag)
+                if new_etag
+                else str(
+                    get_item(client, collection, id_, sandbox, "update: read back")[
+                        "etag"
+                    ]
+                )
+            )
+        log.info(
+            "%s %s: etag was stale (HTTP 412); reading it again and retrying once",
+            collection,
+            id_,
+        )
+        etag = str(
+            get_item(client, collection, id_, sandbox, "update: read etag")["etag"]
+        )
+    raise AssertionError("unreachable")
+
+
+def delete(client: AepClient, collection: str, id_: str, sandbox: str) -> None:
+    client.call(
+        "DELETE",
+        f"{FLOW_SERVICE}/{collection}/{id_}",
+        sandbox=sandbox,
+        operation="delete",
+        accept=(404,),
+    )
+
+
+def name_description_ops(old: Any, new: Any) -> list[dict[str, Any]]:
+    return [
+        {"op": "replace", "path": f"/{key}", "value": getattr(new, key)}
+        for key in ("name", "description")
+        if getattr(new, key) != getattr(old, key)
+    ]
