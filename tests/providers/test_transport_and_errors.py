@@ -1,0 +1,264 @@
+"""Pure unit tests: error formatting and redaction, URL policy, retry policy, settings."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import requests
+
+from providers.errors import ApiError, parse_error_body, register_secret, request_id_of
+from providers.settings import ConfigurationError, load_settings
+from providers.transport import (
+    AmbiguousRequestError,
+    RetryPolicy,
+    check_base_url,
+    parse_retry_after,
+    send,
+)
+
+
+def _response(
+    status: int, body: Any = None, headers: dict[str, str] | None = None
+) -> requests.Response:
+    resp = requests.Response()
+    resp.status_code = status
+    resp._content = json.dumps(body).encode() if body is not None else b""
+    resp.headers.update(headers or {})
+    return resp
+
+
+class FakeSession:
+    def __init__(self, *outcomes: requests.Response | Exception) -> None:
+        self.outcomes = list(outcomes)
+        self.calls: list[dict[str, Any]] = []
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        self.calls.append({"method": method, "url": url, **kwargs})
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
+def policy(sleeps: list[float]) -> RetryPolicy:
+    return RetryPolicy(
+        max_attempts=4,
+        base_delay=1.0,
+        max_delay=8.0,
+        sleep=sleeps.append,
+        rand=lambda: 0.5,
+    )
+
+
+def test_error_message_names_everything_and_no_secret() -> None:
+    register_secret("s3cr3t-value")
+    err = ApiError(
+        operation="update",
+        kind="Dataflow",
+        name="cio-flow",
+        sandbox="dev",
+        status=412,
+        code="FLOW-1404-412",
+        title="Version not matching",
+        detail="If-Match stale; token Bearer abc.def.ghi and s3cr3t-value",
+        request_id="abc-123",
+    )
+    text = str(err)
+    assert text.startswith(
+        "Dataflow 'cio-flow' (sandbox dev): update failed: HTTP 412 FLOW-1404-412"
+    )
+    assert (
+        '"Version not matching"' in text
+        and "request id abc-123" in text
+        and "What to do:" in text
+    )
+    assert "s3cr3t-value" not in text and "abc.def.ghi" not in text
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "title", "detail"),
+    [
+        (
+            {"type": "https://ns.adobe.com/aep/errors/FLOW-1439-404", "title": "Resource not found",
+             "report": {"detailed-message": "gone"}},
+            "FLOW-1439-404", "Resource not found", "gone",
+        ),
+        (
+            {"type": "http://ns.adobe.com/aep/errors/XDM-1521-400", "title": "Title not unique",
+             "detail": "dup"},
+            "XDM-1521-400", "Title not unique", "dup",
+        ),
+        ({"error_code": "401013", "message": "Oauth token is not valid"}, "401013", None,
+         "Oauth token is not valid"),
+        ({"code": "err-notFound", "description": "nope", "rows": []}, "err-notFound", None, "nope"),
+        ({"error": "invalid_client", "error_description": "bad"}, "invalid_client", None, "bad"),
+        ({"errors": [{"detail": "name is required"}]}, None, None, "name is required"),
+    ],
+)  # fmt: skip
+def test_parse_error_bodies(
+    body: dict[str, Any], code: str | None, title: str | None, detail: str
+) -> None:
+    assert parse_error_body(body) == (code, title, detail)
+
+
+def test_request_id_sources() -> None:
+    assert request_id_of({"x-request-id": "h1"}, {}) == "h1"
+    assert request_id_of({}, {"report": {"request-id": "r1"}}) == "r1"
+    assert request_id_of({}, {"requestId": "c1"}) == "c1"
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://platform.adobe.io", True),
+        ("http://127.0.0.1:8765", True),
+        ("http://localhost:1/", True),
+        ("http://[::1]:80", True),
+        ("http://platform.adobe.io", False),
+        ("ftp://x", False),
+    ],
+)
+def test_base_url_policy(url: str, ok: bool) -> None:
+    if ok:
+        assert not check_base_url(url, "k").endswith("/")
+    else:
+        with pytest.raises(ValueError):
+            check_base_url(url, "k")
+
+
+def test_backoff_and_retry_after() -> None:
+    p = policy([])
+    assert p.backoff(1, None) == 0.75  # half the ceiling plus half the jitter range
+    assert p.backoff(10, None) == 6.0  # capped at max_delay
+    assert p.backoff(1, 3.0) == 3.0
+    assert parse_retry_after("2") == 2.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+    assert parse_retry_after("garbage") is None
+
+
+def test_get_retries_503_honouring_retry_after() -> None:
+    sleeps: list[float] = []
+    session = FakeSession(
+        _response(503, {}, {"Retry-After": "2"}), _response(200, {"ok": True})
+    )
+    resp = send(
+        session,
+        "GET",
+        "https://x/y",
+        operation="read",
+        idempotent=True,
+        policy=policy(sleeps),
+    )  # type: ignore[arg-type]
+    assert resp.status_code == 200 and sleeps == [2.0] and len(session.calls) == 2
+    assert all(c["timeout"] and c["verify"] is True for c in session.calls)
+
+
+def test_post_is_never_blindly_repeated_after_5xx() -> None:
+    sleeps: list[float] = []
+    session = FakeSession(_response(503, {"title": "down"}), _response(201, {}))
+    with pytest.raises(AmbiguousRequestError):
+        send(
+            session,
+            "POST",
+            "https://x/y",
+            operation="create",
+            idempotent=False,
+            policy=policy(sleeps),
+        )  # type: ignore[arg-type]
+    assert len(session.calls) == 1
+
+
+def test_post_after_read_timeout_is_ambiguous_but_429_is_retried() -> None:
+    session = FakeSession(requests.exceptions.ReadTimeout("slow"))
+    with pytest.raises(AmbiguousRequestError):
+        send(
+            session,
+            "POST",
+            "https://x",
+            operation="c",
+            idempotent=False,
+            policy=policy([]),
+        )  # type: ignore[arg-type]
+    sleeps: list[float] = []
+    session = FakeSession(
+        _response(429, {}, {"Retry-After": "1"}), _response(201, {"id": "1"})
+    )
+    resp = send(
+        session,
+        "POST",
+        "https://x",
+        operation="c",
+        idempotent=False,
+        policy=policy(sleeps),
+    )  # type: ignore[arg-type]
+    assert resp.status_code == 201 and sleeps == [1.0]
+
+
+def test_connection_errors_retried_then_reported() -> None:
+    sleeps: list[float] = []
+    errs = [requests.exceptions.ConnectionError("reset") for _ in range(4)]
+    with pytest.raises(ApiError) as info:
+        send(
+            FakeSession(*errs),
+            "GET",
+            "https://x",
+            operation="read",
+            idempotent=True,
+            policy=policy(sleeps),
+        )  # type: ignore[arg-type]
+    assert len(sleeps) == 3 and info.value.status is None
+
+
+def test_401_refreshes_once() -> None:
+    refreshed: list[int] = []
+    session = FakeSession(_response(401, {}), _response(401, {}))
+
+    def refresh() -> bool:
+        refreshed.append(1)
+        return True
+
+    resp = send(
+        session,
+        "GET",
+        "https://x",
+        operation="r",
+        idempotent=True,
+        policy=policy([]),
+        on_unauthorized=refresh,
+    )  # type: ignore[arg-type]
+    assert resp.status_code == 401 and refreshed == [1] and len(session.calls) == 2
+
+
+def test_settings_config_then_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AEP_CLIENT_ID", "env-id")
+    monkeypatch.setenv("AEP_CLIENT_SECRET", "env-secret")
+    monkeypatch.setenv("AEP_ORG_ID", "ORG@AdobeOrg")
+    monkeypatch.delenv("CUSTOMERIO_APP_API_KEY", raising=False)
+    cfg = {"aep:clientId": "cfg-id", "aep:scopes": "a, b ,c", "customerio:region": "eu"}
+    settings = load_settings(cfg.get)
+    aep = settings.aep()
+    assert (aep.client_id, aep.client_secret, aep.scopes) == (
+        "cfg-id",
+        "env-secret",
+        "a,b,c",
+    )
+    assert aep.platform_url == "https://platform.adobe.io" and "env-secret" not in repr(
+        aep
+    )
+    with pytest.raises(ConfigurationError, match="customerio:appApiKey"):
+        settings.customerio()
+    cio = load_settings({**cfg, "customerio:appApiKey": "k"}.get).customerio()
+    assert cio.api_url == "https://api-eu.customer.io"
+    with pytest.raises(ConfigurationError, match="loopback"):
+        load_settings({**cfg, "aep:platformUrl": "http://example.com"}.get).aep()
+
+
+def test_missing_aep_credentials_name_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    for env in ("AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "AEP_ORG_ID"):
+        monkeypatch.delenv(env, raising=False)
+    with pytest.raises(
+        ConfigurationError, match=r"aep:clientSecret \(or env AEP_CLIENT_SECRET\)"
+    ):
+        load_settings({}.get).aep()
