@@ -1,0 +1,191 @@
+"""A Pulumi language host for Python programs, speaking the engine's LanguageRuntime gRPC protocol.
+
+Pulumi's own host (`pulumi-language-python`, Go) cannot be fetched on machines whose Go module
+proxy refuses its module, so `scripts/setup.sh` installs this one under that name when no host is
+on PATH. It runs the program through the `pulumi-language-python-exec` shim that ships inside the
+`pulumi/sdk/v3` Go module of the same release, exactly as the Go host does, with the same
+arguments and environment (`PULUMI_CONFIG`, `PULUMI_CONFIG_SECRET_KEYS`).
+
+What it does not do (the Go host does): debugger attachment, type checkers, uv/poetry toolchains,
+code generation and plugin packing. It answers those calls with UNIMPLEMENTED.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from concurrent import futures
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
+
+VERSION = os.environ.get("PULUMI_LANGUAGE_HOST_VERSION", "3.259.0")
+EXEC_SHIM = "pulumi-language-python-exec"
+# The exec shim exits with this code after printing an error the user can act on.
+EXIT_AFTER_USER_ACTIONABLE_MESSAGE = 32
+
+
+def virtualenv_of(info: language_pb2.ProgramInfo) -> Path | None:
+    options = dict(info.options.items()) if info.HasField("options") else {}
+    venv = options.get("virtualenv")
+    if not venv:
+        return None
+    path = Path(venv)
+    if not path.is_absolute():
+        path = Path(info.root_directory or os.getcwd()) / path
+    return path
+
+
+def python_command(venv: Path | None) -> tuple[str, dict[str, str]]:
+    env = dict(os.environ)
+    if venv is None:
+        return os.environ.get("PULUMI_PYTHON_CMD", "python3"), env
+    python = venv / "bin" / "python"
+    if not python.exists():
+        raise FileNotFoundError(
+            f"The 'virtualenv' option in Pulumi.yaml is set to {venv}, which has no bin/python. "
+            "Run scripts/setup.sh to create it."
+        )
+    env["VIRTUAL_ENV"] = str(venv)
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("PYTHONHOME", None)
+    return str(python), env
+
+
+class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
+    def __init__(self, exec_shim: Path, engine_address: str) -> None:
+        self.exec_shim = exec_shim
+        self.engine_address = engine_address
+
+    def Handshake(self, request: Any, context: Any) -> Any:
+        self.engine_address = request.engine_address
+        return language_pb2.LanguageHandshakeResponse()
+
+    def GetPluginInfo(self, request: Any, context: Any) -> Any:
+        return plugin_pb2.PluginInfo(version=VERSION)
+
+    def GetRequiredPlugins(self, request: Any, context: Any) -> Any:
+        return language_pb2.GetRequiredPluginsResponse(plugins=[])
+
+    def GetRequiredPackages(self, request: Any, context: Any) -> Any:
+        # Dynamic providers need no package plugin: the engine finds `pulumi-resource-pulumi-python`
+        # on PATH itself. Packages with resource plugins (pulumi-aws, ...) are not used here.
+        return language_pb2.GetRequiredPackagesResponse(packages=[])
+
+    def Run(self, request: Any, context: Any) -> Any:
+        try:
+            python, env = python_command(virtualenv_of(request.info))
+        except FileNotFoundError as error:
+            return language_pb2.RunResponse(error=str(error))
+        args = [python, "-u", str(self.exec_shim), *self._arguments(request)]
+        env["PULUMI_CONFIG"] = json.dumps(dict(request.config))
+        env["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(request.configSecretKeys))
+        process = subprocess.run(args, env=env, cwd=request.pwd or None, check=False)
+        if process.returncode == 0:
+            return language_pb2.RunResponse()
+        if process.returncode == EXIT_AFTER_USER_ACTIONABLE_MESSAGE:
+            return language_pb2.RunResponse(bail=True)
+        return language_pb2.RunResponse(error=f"program exited with non-zero exit code: {process.returncode}")
+
+    def _arguments(self, request: Any) -> list[str]:
+        pairs = [
+            ("monitor", request.monitor_address),
+            ("engine", self.engine_address),
+            ("project", request.project),
+            ("root_directory", request.info.root_directory),
+            ("stack", request.stack),
+            ("pwd", request.pwd),
+            ("dry_run", "true" if request.dryRun else "false"),
+            ("parallel", str(request.parallel)),
+            ("organization", request.organization),
+        ]
+        args = [item for key, value in pairs if value for item in (f"--{key}", value)]
+        return [*args, request.info.entry_point or ".", *request.args]
+
+    def InstallDependencies(self, request: Any, context: Any) -> Any:
+        venv = virtualenv_of(request.info)
+        if venv is not None and not (venv / "bin" / "python").exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        python, env = python_command(venv)
+        requirements = Path(request.info.program_directory or request.directory) / "requirements.txt"
+        if requirements.exists():
+            result = subprocess.run(
+                [python, "-m", "pip", "install", "-r", str(requirements)],
+                env=env,
+                capture_output=True,
+                check=False,
+            )
+            yield language_pb2.InstallDependenciesResponse(stdout=result.stdout, stderr=result.stderr)
+            if result.returncode != 0:
+                context.abort(grpc.StatusCode.UNKNOWN, "pip install -r requirements.txt failed")
+
+    def About(self, request: Any, context: Any) -> Any:
+        python, env = python_command(virtualenv_of(request.info))
+        version = subprocess.run(
+            [python, "--version"], env=env, capture_output=True, text=True, check=False
+        ).stdout.strip()
+        return language_pb2.AboutResponse(executable=python, version=version.removeprefix("Python "))
+
+    def GetProgramDependencies(self, request: Any, context: Any) -> Any:
+        python, env = python_command(virtualenv_of(request.info))
+        listing = subprocess.run(
+            [python, "-m", "pip", "list", "--format", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        packages = json.loads(listing.stdout or "[]")
+        return language_pb2.GetProgramDependenciesResponse(
+            dependencies=[language_pb2.DependencyInfo(name=p["name"], version=p["version"]) for p in packages]
+        )
+
+    def RuntimeOptionsPrompts(self, request: Any, context: Any) -> Any:
+        return language_pb2.RuntimeOptionsResponse(prompts=[])
+
+    def Cancel(self, request: Any, context: Any) -> Any:
+        return empty_pb2.Empty()
+
+
+def exit_when_orphaned(parent_pid: int) -> None:
+    """The Go host health-checks the engine; here the engine is our parent process."""
+    while os.getppid() == parent_pid:
+        time.sleep(1)
+    os._exit(0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="pulumi-language-python")
+    parser.add_argument("--version", action="store_true")
+    parser.add_argument("--use-executor", default="")
+    parser.add_argument("--tracing", default="")
+    parser.add_argument("engine_address", nargs="?", default="")
+    options, _ = parser.parse_known_args()
+    if options.version:
+        print(VERSION)
+        return
+    shim = Path(options.use_executor or Path(sys.argv[0]).parent / EXEC_SHIM)
+    if not shim.exists():
+        sys.exit(f"missing executor {shim}: run scripts/setup.sh")
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(
+        PythonLanguageHost(shim, options.engine_address), server
+    )
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    print(port, flush=True)
+    threading.Thread(target=exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
+    server.wait_for_termination()
+
+
+if __name__ == "__main__":
+    main()
