@@ -39,9 +39,7 @@ _TOKEN_LOCK = threading.Lock()
 class ImsTokenSource:
     """Mints and caches IMS OAuth server-to-server tokens; refreshes ahead of expiry."""
 
-    def __init__(
-        self, settings: AepSettings, policy: RetryPolicy, clock: Any = time.monotonic
-    ) -> None:
+    def __init__(self, settings: AepSettings, policy: RetryPolicy, clock: Any = time.monotonic) -> None:
         self._settings = settings
         self._policy = policy
         self._clock = clock
@@ -54,10 +52,7 @@ class ImsTokenSource:
             cached = _TOKENS.get(self._key)
             now = self._clock()
             # Refresh when a fifth of the lifetime (at most 5 minutes) is left.
-            if (
-                cached is not None
-                and cached.expires_at - min(300.0, cached.lifetime / 5) > now
-            ):
+            if cached is not None and cached.expires_at - min(300.0, cached.lifetime / 5) > now:
                 return cached.value
             fresh = self._mint(session)
             _TOKENS[self._key] = fresh
@@ -106,9 +101,7 @@ class ImsTokenSource:
         lifetime = float(body.get("expires_in", 86399))
         self.mint_count += 1
         log.info("minted an IMS access token (expires in %ss)", int(lifetime))
-        return _Token(
-            value=value, expires_at=self._clock() + lifetime, lifetime=lifetime
-        )
+        return _Token(value=value, expires_at=self._clock() + lifetime, lifetime=lifetime)
 
 
 class AepClient:
@@ -130,9 +123,7 @@ class AepClient:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            session.trust_env = (
-                False  # no proxy / netrc surprises; TLS verification stays on
-            )
+            session.trust_env = False  # no proxy / netrc surprises; TLS verification stays on
             self._local.session = session
         return session
 
@@ -162,9 +153,7 @@ class AepClient:
             hdrs["x-sandbox-name"] = sandbox
 
         def refresh() -> bool:
-            log.info(
-                "%s: HTTP 401, minting a new IMS token and retrying once", operation
-            )
+            log.info("%s: HTTP 401, minting a new IMS token and retrying once", operation)
             self.tokens.invalidate(used.get("token"))
             return True
 

@@ -96,7 +96,7 @@ def notice(message: str) -> None:
     print(redact(message), file=sys.stderr, flush=True)
 
 
-class Gone(Exception):
+class GoneError(Exception):
     """Raised by a subclass's ``_read`` when the object is gone (HTTP 404)."""
 
 
@@ -135,9 +135,7 @@ class BaseProvider(ResourceProvider, Generic[A]):
         with _INIT_LOCK:
             client: CustomerIoClient | None = self.__dict__.get("_rt_cio")
             if client is None:
-                client = CustomerIoClient(
-                    self._settings().customerio(), self.retry_policy
-                )
+                client = CustomerIoClient(self._settings().customerio(), self.retry_policy)
                 self._rt_cio = client
             return client
 
@@ -145,9 +143,7 @@ class BaseProvider(ResourceProvider, Generic[A]):
 
     def parse(self, props: dict[str, Any]) -> A:
         fields = self.args_model.model_fields
-        return self.args_model.model_validate(
-            {k: v for k, v in props.items() if k in fields}
-        )  # type: ignore[return-value]
+        return self.args_model.model_validate({k: v for k, v in props.items() if k in fields})  # type: ignore[return-value]
 
     def inputs_of(self, args: A) -> dict[str, Any]:
         return args.model_dump(mode="json", exclude_none=True)
@@ -179,7 +175,8 @@ class BaseProvider(ResourceProvider, Generic[A]):
                 found = self._lookup_with_grace(lookup)
                 if found is not None:
                     notice(
-                        f"{self.kind} '{args.display_name()}': adopted the object created by the interrupted request"
+                        f"{self.kind} '{args.display_name()}': adopted the object created "
+                        "by the interrupted request"
                     )
                     return found
             try:
@@ -199,9 +196,7 @@ class BaseProvider(ResourceProvider, Generic[A]):
             return found
         raise last.cause
 
-    def _lookup_with_grace(
-        self, lookup: Callable[[], dict[str, Any] | None]
-    ) -> dict[str, Any] | None:
+    def _lookup_with_grace(self, lookup: Callable[[], dict[str, Any] | None]) -> dict[str, Any] | None:
         # List endpoints can lag behind writes: look a few times before concluding "not created".
         policy = self.retry_policy or RetryPolicy()
         for i in range(3):
@@ -234,18 +229,12 @@ class BaseProvider(ResourceProvider, Generic[A]):
         changes: list[str] = []
         replaces: list[str] = []
         for key, field in self.args_model.model_fields.items():
-            default = (
-                None
-                if field.is_required()
-                else field.get_default(call_default_factory=True)
-            )
+            default = None if field.is_required() else field.get_default(call_default_factory=True)
             new = news.get(key, default)
             if contains_unknown(new):
                 changed = True
             else:
-                changed = self.canon_field(
-                    key, olds.get(key, default)
-                ) != self.canon_field(key, new)
+                changed = self.canon_field(key, olds.get(key, default)) != self.canon_field(key, new)
             if changed:
                 changes.append(key)
                 if key in self.replace_on:
@@ -269,7 +258,7 @@ class BaseProvider(ResourceProvider, Generic[A]):
         args = self.parse(props)
         try:
             live = self._read(id_, args, props)
-        except Gone:
+        except GoneError:
             return ReadResult("", {})
         except ApiError as exc:
             raise self._fail("read (refresh)", args, exc) from None
@@ -278,9 +267,7 @@ class BaseProvider(ResourceProvider, Generic[A]):
         inputs = self.inputs_of(merged)
         return ReadResult(id_, {**inputs, **outs}, inputs)
 
-    def update(
-        self, id_: str, olds: dict[str, Any], news: dict[str, Any]
-    ) -> UpdateResult:
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         old = self.parse(olds)
         new = self.parse(news)
         try:
@@ -301,10 +288,8 @@ class BaseProvider(ResourceProvider, Generic[A]):
     def _create(self, args: A) -> tuple[str, dict[str, Any]]:
         raise NotImplementedError
 
-    def _read(
-        self, id_: str, args: A, props: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Return (live inputs, outputs) or raise Gone."""
+    def _read(self, id_: str, args: A, props: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Return (live inputs, outputs) or raise GoneError."""
         raise NotImplementedError
 
     def _update(self, id_: str, old: A, new: A, olds: dict[str, Any]) -> dict[str, Any]:

@@ -83,14 +83,10 @@ def is_in_use(exc: Exception) -> bool:
     if not isinstance(exc, ApiError) or exc.status not in (400, 409):
         return False
     text = f"{exc.title} {exc.detail}".lower()
-    return any(
-        marker in text for marker in ("used by", "in use", "referenced", "active flows")
-    )
+    return any(marker in text for marker in ("used by", "in use", "referenced", "active flows"))
 
 
-def delete_xdm(
-    client: AepClient, container: str, id_: str, sandbox: str, label: str
-) -> None:
+def delete_xdm(client: AepClient, container: str, id_: str, sandbox: str, label: str) -> None:
     try:
         client.call(
             "DELETE",

@@ -67,9 +67,7 @@ def _mapping(set_id: str, version: int) -> dict[str, Any]:
 
 def _inlet(item: dict[str, Any]) -> str:
     options = item.get("options")
-    return (
-        str((options or {}).get("inletUrl") or "") if isinstance(options, dict) else ""
-    )
+    return str((options or {}).get("inletUrl") or "") if isinstance(options, dict) else ""
 
 
 class DataflowProvider(BaseProvider[DataflowInputs]):
@@ -120,9 +118,7 @@ class DataflowProvider(BaseProvider[DataflowInputs]):
             return created
 
         def lookup() -> dict[str, Any] | None:
-            found = fs.find_by_name(
-                client, COLLECTION, args.sandbox, args.name, "create"
-            )
+            found = fs.find_by_name(client, COLLECTION, args.sandbox, args.name, "create")
             if found is not None and args.source_connection_id not in (
                 found.get("sourceConnectionIds") or []
             ):
@@ -134,9 +130,7 @@ class DataflowProvider(BaseProvider[DataflowInputs]):
             item = self._wait_for_inlet(id_, args)
             if not args.enabled:
                 self._action(id_, args.sandbox, "disable")
-                item = fs.get_item(
-                    client, COLLECTION, id_, args.sandbox, "create: read back"
-                )
+                item = fs.get_item(client, COLLECTION, id_, args.sandbox, "create: read back")
         except BaseException:
             self._undo_create(id_, args)
             raise
@@ -146,9 +140,7 @@ class DataflowProvider(BaseProvider[DataflowInputs]):
         policy = self.retry_policy or RetryPolicy()
         deadline = time.monotonic() + args.inlet_timeout_seconds
         while True:
-            item = fs.get_item(
-                self.aep(), COLLECTION, id_, args.sandbox, "create: wait for inlet URL"
-            )
+            item = fs.get_item(self.aep(), COLLECTION, id_, args.sandbox, "create: wait for inlet URL")
             if _inlet(item):
                 return item
             if time.monotonic() >= deadline:
@@ -168,7 +160,8 @@ class DataflowProvider(BaseProvider[DataflowInputs]):
             )
         except ApiError as exc:
             notice(
-                f"Dataflow '{args.name}': create failed and deleting the half-made flow {id_} failed too: {exc}"
+                f"Dataflow '{args.name}': create failed and deleting the half-made flow {id_} "
+                f"failed too: {exc}"
             )
 
     def _action(self, id_: str, sandbox: str, op: str) -> None:
@@ -232,15 +225,11 @@ class DataflowProvider(BaseProvider[DataflowInputs]):
                 str(olds.get("etag") or "") or None,
             )
         if old.enabled != new.enabled:
-            item = fs.get_item(
-                client, COLLECTION, id_, old.sandbox, "update: read state"
-            )
+            item = fs.get_item(client, COLLECTION, id_, old.sandbox, "update: read state")
             wanted = "enabled" if new.enabled else "disabled"
             if item.get("state") != wanted:
                 self._action(id_, old.sandbox, "enable" if new.enabled else "disable")
-        return self._outs(
-            id_, fs.get_item(client, COLLECTION, id_, old.sandbox, "update: read back")
-        )
+        return self._outs(id_, fs.get_item(client, COLLECTION, id_, old.sandbox, "update: read back"))
 
     def _delete(self, id_: str, args: DataflowInputs, props: dict[str, Any]) -> None:
         policy = self.retry_policy or RetryPolicy()
@@ -250,9 +239,7 @@ class DataflowProvider(BaseProvider[DataflowInputs]):
                 return
             except ApiError as exc:
                 # 1416/1420/1421-400: the flow is in a transitional state; it settles by itself.
-                if exc.status != 400 or not any(
-                    c in (exc.code or "") for c in ("1416", "1420", "1421")
-                ):
+                if exc.status != 400 or not any(c in (exc.code or "") for c in ("1416", "1420", "1421")):
                     raise
                 if attempt == 5:
                     raise

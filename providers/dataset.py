@@ -23,7 +23,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from providers.aep_client import CATALOG
-from providers.base import BaseProvider, Gone, ProviderArgs, notice, resource_props
+from providers.base import BaseProvider, GoneError, ProviderArgs, notice, resource_props
 from providers.common import Description, Name, Sandbox
 
 XED_CONTENT_TYPE = "application/vnd.adobe.xed+json;version=1"
@@ -88,19 +88,14 @@ class DatasetProvider(BaseProvider[DatasetInputs]):
             )
             body = resp.json() if resp.content else {}
             for id_, ds in (body or {}).items():
-                if (
-                    ds.get("name") == args.name
-                    and (ds.get("schemaRef") or {}).get("id") == args.schema_id
-                ):
+                if ds.get("name") == args.name and (ds.get("schemaRef") or {}).get("id") == args.schema_id:
                     return {"id": id_}
             return None
 
         id_ = str(self.create_once(args, post, lookup)["id"])
         try:
-            version = self._get(id_, args.sandbox, "create: read back").get(
-                "version", ""
-            )
-        except Gone:
+            version = self._get(id_, args.sandbox, "create: read back").get("version", "")
+        except GoneError:
             version = ""
         return id_, {"dataset_id": id_, "version": str(version)}
 
@@ -113,10 +108,10 @@ class DatasetProvider(BaseProvider[DatasetInputs]):
             accept=(404,),
         )
         if resp.status_code == 404:
-            raise Gone()
+            raise GoneError()
         body = resp.json()
         if not isinstance(body, dict) or id_ not in body:
-            raise Gone()
+            raise GoneError()
         found: dict[str, Any] = body[id_]
         return found
 
@@ -150,16 +145,12 @@ class DatasetProvider(BaseProvider[DatasetInputs]):
                 json=ops,
             )
         try:
-            version = self._get(id_, old.sandbox, "update: read back").get(
-                "version", ""
-            )
-        except Gone:
+            version = self._get(id_, old.sandbox, "update: read back").get("version", "")
+        except GoneError:
             version = olds.get("version", "")
         return {"dataset_id": id_, "version": str(version)}
 
-    def holds_data(
-        self, id_: str, sandbox: str, dataset: dict[str, Any]
-    ) -> bool | None:
+    def holds_data(self, id_: str, sandbox: str, dataset: dict[str, Any]) -> bool | None:
         """True/False, or None when Catalog cannot tell."""
         if dataset.get("lastBatchId"):
             return True
@@ -180,15 +171,11 @@ class DatasetProvider(BaseProvider[DatasetInputs]):
         if not args.delete_data_on_destroy:
             try:
                 ds = self._get(id_, args.sandbox, "delete: read")
-            except Gone:
+            except GoneError:
                 return
             holds = self.holds_data(id_, args.sandbox, ds)
             if holds is not False:
-                why = (
-                    "holds ingested data"
-                    if holds
-                    else "may hold data (Catalog could not tell)"
-                )
+                why = "holds ingested data" if holds else "may hold data (Catalog could not tell)"
                 notice(
                     f"Dataset '{args.name}' ({id_}, sandbox {args.sandbox}) {why}: it was NOT deleted and "
                     "is no longer managed by this stack. To delete it with its data, set "
@@ -227,6 +214,4 @@ class Dataset(Resource, module="aep", name="Dataset"):
         args: DatasetArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(
-            DatasetProvider(), resource_name, resource_props(args, OUTPUTS), opts
-        )
+        super().__init__(DatasetProvider(), resource_name, resource_props(args, OUTPUTS), opts)

@@ -41,8 +41,7 @@ _HINTS: dict[int, str] = {
     404: "the object no longer exists remotely; run `pulumi refresh` to drop it from the state",
     409: "another object conflicts with this one (name in use, or still referenced); "
     "remove the conflict or rename, then retry",
-    412: "the object was changed outside Pulumi while updating; run `pulumi refresh`, "
-    "then `pulumi up` again",
+    412: "the object was changed outside Pulumi while updating; run `pulumi refresh`, then `pulumi up` again",
     429: "the API is rate limiting; wait a minute or lower `pulumi up --parallel`, then retry",
 }
 
@@ -86,9 +85,7 @@ class ApiError(Exception):
         self.hint = hint or default_hint(status)
         super().__init__(self._format())
 
-    def with_context(
-        self, *, operation: str, kind: str, name: str, sandbox: str | None
-    ) -> ApiError:
+    def with_context(self, *, operation: str, kind: str, name: str, sandbox: str | None) -> ApiError:
         """The same failure, named after the resource operation that caused it."""
         return ApiError(
             operation=operation,
@@ -108,9 +105,7 @@ class ApiError(Exception):
         if self.sandbox:
             who += f" (sandbox {self.sandbox})"
         parts = [f"{who}: {self.operation} failed:"]
-        parts.append(
-            f"HTTP {self.status}" if self.status is not None else "no HTTP response"
-        )
+        parts.append(f"HTTP {self.status}" if self.status is not None else "no HTTP response")
         if self.code:
             parts.append(self.code)
         if self.title:
@@ -157,9 +152,7 @@ def parse_error_body(body: Any) -> tuple[str | None, str | None, str | None]:
     errors = body.get("errors")  # Customer.io
     if detail is None and isinstance(errors, list) and errors:
         detail = "; ".join(
-            _str(e.get("detail") or e.get("message") or e) or ""
-            for e in errors
-            if isinstance(e, dict)
+            _str(e.get("detail") or e.get("message") or e) or "" for e in errors if isinstance(e, dict)
         )
     meta = body.get("meta")
     if detail is None and isinstance(meta, dict):

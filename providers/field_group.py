@@ -21,7 +21,7 @@ from pulumi.dynamic import Resource
 from pydantic import Field, StringConstraints
 
 from providers.aep_client import SCHEMA_REGISTRY
-from providers.base import BaseProvider, Gone, ProviderArgs, resource_props
+from providers.base import BaseProvider, GoneError, ProviderArgs, resource_props
 from providers.common import (
     EXPERIENCE_EVENT,
     XED_ONE,
@@ -46,9 +46,7 @@ _TYPES: dict[str, dict[str, str]] = {
 
 
 class XdmField(ProviderArgs):
-    type: Literal["string", "integer", "number", "boolean", "date-time", "date"] = (
-        "string"
-    )
+    type: Literal["string", "integer", "number", "boolean", "date-time", "date"] = "string"
     title: str | None = None
     description: str | None = None
 
@@ -79,9 +77,7 @@ def _body(args: FieldGroupInputs, tenant: str) -> dict[str, Any]:
         "type": "object",
         "meta:intendedToExtend": [args.intended_class],
         "definitions": {
-            "customFields": {
-                "properties": {f"_{tenant}": {"type": "object", "properties": props}}
-            }
+            "customFields": {"properties": {f"_{tenant}": {"type": "object", "properties": props}}}
         },
         "allOf": [{"$ref": "#/definitions/customFields"}],
     }
@@ -112,11 +108,7 @@ class FieldGroupProvider(BaseProvider[FieldGroupInputs]):
         if key == "fields" and isinstance(value, dict):
             # A title equal to the field name is what the server reports when none was given.
             return {
-                n: {
-                    k: v
-                    for k, v in (s or {}).items()
-                    if v is not None and not (k == "title" and v == n)
-                }
+                n: {k: v for k, v in (s or {}).items() if v is not None and not (k == "title" and v == n)}
                 | {"type": (s or {}).get("type", "string")}
                 for n, s in value.items()
             }
@@ -148,9 +140,7 @@ class FieldGroupProvider(BaseProvider[FieldGroupInputs]):
         body = self.create_once(
             args,
             post,
-            lambda: find_xdm_by_title(
-                client, args.sandbox, CONTAINER, args.title, "create"
-            ),
+            lambda: find_xdm_by_title(client, args.sandbox, CONTAINER, args.title, "create"),
         )
         return str(body["$id"]), self._outs(body, tenant)
 
@@ -164,7 +154,7 @@ class FieldGroupProvider(BaseProvider[FieldGroupInputs]):
             accept=(404,),
         )
         if resp.status_code == 404:
-            raise Gone()
+            raise GoneError()
         body: dict[str, Any] = resp.json()
         return body
 
@@ -172,9 +162,7 @@ class FieldGroupProvider(BaseProvider[FieldGroupInputs]):
         self, id_: str, args: FieldGroupInputs, props: dict[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         body = self._get(id_, args.sandbox, "read")
-        tenant = str(
-            props.get("tenant_id") or tenant_id(self.aep(), args.sandbox, "read")
-        )
+        tenant = str(props.get("tenant_id") or tenant_id(self.aep(), args.sandbox, "read"))
         extends = body.get("meta:intendedToExtend") or [args.intended_class]
         live = {
             "title": body.get("title", args.title),
@@ -203,9 +191,7 @@ class FieldGroupProvider(BaseProvider[FieldGroupInputs]):
         return self._outs(resp.json() or {"$id": id_}, tenant)
 
     def _delete(self, id_: str, args: FieldGroupInputs, props: dict[str, Any]) -> None:
-        delete_xdm(
-            self.aep(), CONTAINER, id_, args.sandbox, f"{self.kind} '{args.title}'"
-        )
+        delete_xdm(self.aep(), CONTAINER, id_, args.sandbox, f"{self.kind} '{args.title}'")
 
 
 @dataclass
@@ -231,6 +217,4 @@ class FieldGroup(Resource, module="aep", name="FieldGroup"):
         args: FieldGroupArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(
-            FieldGroupProvider(), resource_name, resource_props(args, OUTPUTS), opts
-        )
+        super().__init__(FieldGroupProvider(), resource_name, resource_props(args, OUTPUTS), opts)

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from providers.aep_client import FLOW_SERVICE, AepClient, first_item
-from providers.base import Gone, log
+from providers.base import GoneError, log
 from providers.errors import ApiError
 
 
-def get_item(
-    client: AepClient, collection: str, id_: str, sandbox: str, operation: str
-) -> dict[str, Any]:
+def get_item(client: AepClient, collection: str, id_: str, sandbox: str, operation: str) -> dict[str, Any]:
     resp = client.call(
         "GET",
         f"{FLOW_SERVICE}/{collection}/{id_}",
@@ -20,7 +18,7 @@ def get_item(
         accept=(404,),
     )
     if resp.status_code == 404:
-        raise Gone()
+        raise GoneError()
     item = first_item(resp.json())
     if item is None:
         # 200 with no item is not proof of deletion (R3): refuse to guess.
@@ -78,9 +76,7 @@ def patch(
 
     Returns the new etag."""
     if etag is None:
-        etag = str(
-            get_item(client, collection, id_, sandbox, "update: read etag")["etag"]
-        )
+        etag = str(get_item(client, collection, id_, sandbox, "update: read etag")["etag"])
     for attempt in (1, 2):
         resp = client.call(
             "PATCH",
@@ -97,20 +93,14 @@ def patch(
             return (
                 str(new_etag)
                 if new_etag
-                else str(
-                    get_item(client, collection, id_, sandbox, "update: read back")[
-                        "etag"
-                    ]
-                )
+                else str(get_item(client, collection, id_, sandbox, "update: read back")["etag"])
             )
         log.info(
             "%s %s: etag was stale (HTTP 412); reading it again and retrying once",
             collection,
             id_,
         )
-        etag = str(
-            get_item(client, collection, id_, sandbox, "update: read etag")["etag"]
-        )
+        etag = str(get_item(client, collection, id_, sandbox, "update: read etag")["etag"])
     raise AssertionError("unreachable")
 
 

@@ -24,7 +24,7 @@ from pydantic import Field, field_validator
 from providers.aep_client import CONVERSION
 from providers.base import (
     BaseProvider,
-    Gone,
+    GoneError,
     ProviderArgs,
     canonical,
     notice,
@@ -72,9 +72,7 @@ OUTPUTS = ("mapping_set_id", "version")
 def _body(args: MappingSetInputs) -> dict[str, Any]:
     return {
         "name": args.name,
-        "outputSchema": {
-            "schemaRef": {"id": args.schema_id, "contentType": args.schema_content_type}
-        },
+        "outputSchema": {"schemaRef": {"id": args.schema_id, "contentType": args.schema_content_type}},
         "mappings": [
             {
                 "sourceType": m.source_type,
@@ -118,11 +116,7 @@ class MappingSetProvider(BaseProvider[MappingSetInputs]):
                 operation="create: lookup by name",
                 params={"name": args.name, "limit": 100, "start": 0},
             )
-            matches = [
-                m
-                for m in (resp.json() or {}).get("data", [])
-                if m.get("name") == args.name
-            ]
+            matches = [m for m in (resp.json() or {}).get("data", []) if m.get("name") == args.name]
             return matches[0] if len(matches) == 1 else None
 
         created = self.create_once(args, post, lookup)
@@ -140,7 +134,7 @@ class MappingSetProvider(BaseProvider[MappingSetInputs]):
             accept=(404,),
         )
         if resp.status_code == 404:
-            raise Gone()
+            raise GoneError()
         body = resp.json()
         ref = ((body.get("outputSchema") or {}).get("schemaRef")) or {}
         rules = []
@@ -192,9 +186,7 @@ class MappingSetProvider(BaseProvider[MappingSetInputs]):
         except ApiError as exc:
             if exc.status in (401, 403, 429) or exc.status is None or exc.status >= 500:
                 raise
-            notice(
-                f"Mapping set '{args.name}' ({id_}) was not deleted ({exc}); it stays in AEP, unused."
-            )
+            notice(f"Mapping set '{args.name}' ({id_}) was not deleted ({exc}); it stays in AEP, unused.")
             return
         if resp.status_code in (405, 501):
             notice(
@@ -225,6 +217,4 @@ class MappingSet(Resource, module="aep", name="MappingSet"):
         args: MappingSetArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(
-            MappingSetProvider(), resource_name, resource_props(args, OUTPUTS), opts
-        )
+        super().__init__(MappingSetProvider(), resource_name, resource_props(args, OUTPUTS), opts)

@@ -23,7 +23,7 @@ import pulumi
 from pulumi.dynamic import Resource
 from pydantic import Field, field_validator
 
-from providers.base import BaseProvider, Gone, ProviderArgs, resource_props
+from providers.base import BaseProvider, GoneError, ProviderArgs, resource_props
 from providers.common import Name
 from providers.errors import ApiError
 from providers.transport import check_base_url
@@ -103,9 +103,7 @@ class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
             return sorted(value)  # Customer.io does not promise to keep the order
         return super().canon_field(key, value)
 
-    def _api_url(
-        self, props: dict[str, Any], args: ReportingWebhookInputs, op: str
-    ) -> str:
+    def _api_url(self, props: dict[str, Any], args: ReportingWebhookInputs, op: str) -> str:
         current = self.customerio().settings.api_url
         recorded = props.get("api_url")
         if recorded and urlsplit(str(recorded)).netloc != urlsplit(current).netloc:
@@ -128,15 +126,9 @@ class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
             return _unwrap(resp.json())
 
         def lookup() -> dict[str, Any] | None:
-            resp = client.call(
-                "GET", PATH, operation="create: lookup by name and endpoint"
-            )
+            resp = client.call("GET", PATH, operation="create: lookup by name and endpoint")
             hooks = (resp.json() or {}).get("reporting_webhooks", [])
-            matches = [
-                h
-                for h in hooks
-                if h.get("name") == args.name and h.get("endpoint") == args.endpoint
-            ]
+            matches = [h for h in hooks if h.get("name") == args.name and h.get("endpoint") == args.endpoint]
             return matches[0] if len(matches) == 1 else None
 
         created = self.create_once(args, post, lookup)
@@ -147,11 +139,9 @@ class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
         self, id_: str, args: ReportingWebhookInputs, props: dict[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         api_url = self._api_url(props, args, "read (refresh)")
-        resp = self.customerio().call(
-            "GET", f"{PATH}/{id_}", operation="read", accept=(404,)
-        )
+        resp = self.customerio().call("GET", f"{PATH}/{id_}", operation="read", accept=(404,))
         if resp.status_code == 404:
-            raise Gone()
+            raise GoneError()
         hook = _unwrap(resp.json())
         live = {k: hook[k] for k in _body(args) if k in hook}
         return live, {"webhook_id": id_, "api_url": api_url}
@@ -164,18 +154,12 @@ class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
         olds: dict[str, Any],
     ) -> dict[str, Any]:
         api_url = self._api_url(olds, old, "update")
-        self.customerio().call(
-            "PUT", f"{PATH}/{id_}", operation="update", json=_body(new)
-        )
+        self.customerio().call("PUT", f"{PATH}/{id_}", operation="update", json=_body(new))
         return {"webhook_id": id_, "api_url": api_url}
 
-    def _delete(
-        self, id_: str, args: ReportingWebhookInputs, props: dict[str, Any]
-    ) -> None:
+    def _delete(self, id_: str, args: ReportingWebhookInputs, props: dict[str, Any]) -> None:
         self._api_url(props, args, "delete")
-        self.customerio().call(
-            "DELETE", f"{PATH}/{id_}", operation="delete", accept=(404,)
-        )
+        self.customerio().call("DELETE", f"{PATH}/{id_}", operation="delete", accept=(404,))
 
 
 @dataclass

@@ -18,7 +18,7 @@ from pulumi.dynamic import Resource
 from pydantic import Field
 
 from providers.aep_client import SCHEMA_REGISTRY
-from providers.base import BaseProvider, Gone, ProviderArgs, resource_props
+from providers.base import BaseProvider, GoneError, ProviderArgs, resource_props
 from providers.common import (
     EXPERIENCE_EVENT,
     XED_ONE,
@@ -49,8 +49,7 @@ def _body(args: SchemaInputs) -> dict[str, Any]:
         "title": args.title,
         "description": args.description,
         "type": "object",
-        "allOf": [{"$ref": args.class_id}]
-        + [{"$ref": fg} for fg in args.field_group_ids],
+        "allOf": [{"$ref": args.class_id}] + [{"$ref": fg} for fg in args.field_group_ids],
     }
 
 
@@ -86,9 +85,7 @@ class SchemaProvider(BaseProvider[SchemaInputs]):
         body = self.create_once(
             args,
             post,
-            lambda: find_xdm_by_title(
-                client, args.sandbox, CONTAINER, args.title, "create"
-            ),
+            lambda: find_xdm_by_title(client, args.sandbox, CONTAINER, args.title, "create"),
         )
         return str(body["$id"]), self._outs(body, tenant)
 
@@ -104,13 +101,9 @@ class SchemaProvider(BaseProvider[SchemaInputs]):
             accept=(404,),
         )
         if resp.status_code == 404:
-            raise Gone()
+            raise GoneError()
         body: dict[str, Any] = resp.json()
-        refs = [
-            str(r["$ref"])
-            for r in body.get("allOf", [])
-            if isinstance(r, dict) and "$ref" in r
-        ]
+        refs = [str(r["$ref"]) for r in body.get("allOf", []) if isinstance(r, dict) and "$ref" in r]
         class_id = str(body.get("meta:class") or (refs[0] if refs else args.class_id))
         live = {
             "title": body.get("title", args.title),
@@ -118,14 +111,10 @@ class SchemaProvider(BaseProvider[SchemaInputs]):
             "class_id": class_id,
             "field_group_ids": [r for r in refs if r != class_id],
         }
-        tenant = str(
-            props.get("tenant_id") or tenant_id(self.aep(), args.sandbox, "read")
-        )
+        tenant = str(props.get("tenant_id") or tenant_id(self.aep(), args.sandbox, "read"))
         return live, self._outs(body, tenant)
 
-    def _update(
-        self, id_: str, old: SchemaInputs, new: SchemaInputs, olds: dict[str, Any]
-    ) -> dict[str, Any]:
+    def _update(self, id_: str, old: SchemaInputs, new: SchemaInputs, olds: dict[str, Any]) -> dict[str, Any]:
         client = self.aep()
         tenant = str(olds.get("tenant_id") or tenant_id(client, old.sandbox, "update"))
         resp = client.call(
@@ -138,9 +127,7 @@ class SchemaProvider(BaseProvider[SchemaInputs]):
         return self._outs(resp.json() or {"$id": id_}, tenant)
 
     def _delete(self, id_: str, args: SchemaInputs, props: dict[str, Any]) -> None:
-        delete_xdm(
-            self.aep(), CONTAINER, id_, args.sandbox, f"{self.kind} '{args.title}'"
-        )
+        delete_xdm(self.aep(), CONTAINER, id_, args.sandbox, f"{self.kind} '{args.title}'")
 
 
 @dataclass
@@ -166,6 +153,4 @@ class Schema(Resource, module="aep", name="Schema"):
         args: SchemaArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(
-            SchemaProvider(), resource_name, resource_props(args, OUTPUTS), opts
-        )
+        super().__init__(SchemaProvider(), resource_name, resource_props(args, OUTPUTS), opts)

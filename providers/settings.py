@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from providers.errors import register_secret
 from providers.transport import check_base_url
@@ -22,7 +23,7 @@ CUSTOMERIO_REGION_URLS = {
     "eu": "https://api-eu.customer.io",
 }
 
-Lookup = Callable[[str], object]
+Lookup = Callable[[str], Any]
 
 
 class ConfigurationError(Exception):
@@ -39,7 +40,7 @@ class AepSettings:
     ims_url: str
 
     def __repr__(self) -> str:  # never print the secret
-        return f"AepSettings(client_id={self.client_id!r}, org_id={self.org_id!r}, platform_url={self.platform_url!r})"
+        return f"AepSettings(client_id={self.client_id!r}, org_id={self.org_id!r})"
 
 
 @dataclass(frozen=True)
@@ -62,26 +63,20 @@ class Settings:
 
     def aep(self) -> AepSettings:
         v = self.values
-        missing = [
-            k for k in ("aep:clientId", "aep:clientSecret", "aep:orgId") if not v.get(k)
-        ]
+        missing = [k for k in ("aep:clientId", "aep:clientSecret", "aep:orgId") if not v.get(k)]
         if missing:
             raise ConfigurationError(
                 "AEP credentials missing: set "
                 + ", ".join(f"{k} (or env {_ENV[k]})" for k in missing)
                 + "; e.g. `pulumi config set --secret aep:clientSecret ...`"
             )
-        scopes = ",".join(
-            s.strip() for s in v.get("aep:scopes", "").split(",") if s.strip()
-        )
+        scopes = ",".join(s.strip() for s in v.get("aep:scopes", "").split(",") if s.strip())
         return AepSettings(
             client_id=v["aep:clientId"],
             client_secret=v["aep:clientSecret"],
             org_id=v["aep:orgId"],
             scopes=scopes,
-            platform_url=_url(
-                v.get("aep:platformUrl") or DEFAULT_PLATFORM_URL, "aep:platformUrl"
-            ),
+            platform_url=_url(v.get("aep:platformUrl") or DEFAULT_PLATFORM_URL, "aep:platformUrl"),
             ims_url=_url(v.get("aep:imsUrl") or DEFAULT_IMS_URL, "aep:imsUrl"),
         )
 
@@ -96,9 +91,7 @@ class Settings:
         if not url:
             region = (v.get("customerio:region") or "us").lower()
             if region not in CUSTOMERIO_REGION_URLS:
-                raise ConfigurationError(
-                    f"customerio:region must be 'us' or 'eu', got {region!r}"
-                )
+                raise ConfigurationError(f"customerio:region must be 'us' or 'eu', got {region!r}")
             url = CUSTOMERIO_REGION_URLS[region]
         return CustomerIoSettings(
             app_api_key=v["customerio:appApiKey"],

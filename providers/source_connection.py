@@ -82,9 +82,7 @@ class SourceConnectionProvider(BaseProvider[SourceConnectionInputs]):
         created = self.create_once(
             args,
             post,
-            lambda: fs.find_by_name(
-                client, COLLECTION, args.sandbox, args.name, "create"
-            ),
+            lambda: fs.find_by_name(client, COLLECTION, args.sandbox, args.name, "create"),
         )
         id_ = str(created["id"])
         return id_, {"source_connection_id": id_, "etag": str(created.get("etag", ""))}
@@ -98,9 +96,7 @@ class SourceConnectionProvider(BaseProvider[SourceConnectionInputs]):
             "name": item.get("name", args.name),
             "description": item.get("description", ""),
             "connection_spec_id": spec.get("id", args.connection_spec_id),
-            "connection_spec_version": spec.get(
-                "version", args.connection_spec_version
-            ),
+            "connection_spec_version": spec.get("version", args.connection_spec_version),
             "data_format": (item.get("data") or {}).get("format", args.data_format),
         }
         if item.get("providerId"):
@@ -120,9 +116,7 @@ class SourceConnectionProvider(BaseProvider[SourceConnectionInputs]):
             etag = fs.patch(self.aep(), COLLECTION, id_, old.sandbox, ops, etag)
         return {"source_connection_id": id_, "etag": etag or ""}
 
-    def _delete(
-        self, id_: str, args: SourceConnectionInputs, props: dict[str, Any]
-    ) -> None:
+    def _delete(self, id_: str, args: SourceConnectionInputs, props: dict[str, Any]) -> None:
         fs.delete(self.aep(), COLLECTION, id_, args.sandbox)
 
 

@@ -88,13 +88,8 @@ class TargetConnectionProvider(BaseProvider[TargetConnectionInputs]):
             return created
 
         def lookup() -> dict[str, Any] | None:
-            found = fs.find_by_name(
-                client, COLLECTION, args.sandbox, args.name, "create"
-            )
-            if (
-                found is not None
-                and (found.get("params") or {}).get("dataSetId") != args.dataset_id
-            ):
+            found = fs.find_by_name(client, COLLECTION, args.sandbox, args.name, "create")
+            if found is not None and (found.get("params") or {}).get("dataSetId") != args.dataset_id:
                 return None
             return found
 
@@ -116,9 +111,7 @@ class TargetConnectionProvider(BaseProvider[TargetConnectionInputs]):
             "schema_id": schema.get("id", args.schema_id),
             "schema_version": schema.get("version", args.schema_version),
             "connection_spec_id": spec.get("id", args.connection_spec_id),
-            "connection_spec_version": spec.get(
-                "version", args.connection_spec_version
-            ),
+            "connection_spec_version": spec.get("version", args.connection_spec_version),
             "data_format": data.get("format", args.data_format),
         }
         return live, {"target_connection_id": id_, "etag": str(item.get("etag", ""))}
@@ -136,9 +129,7 @@ class TargetConnectionProvider(BaseProvider[TargetConnectionInputs]):
             etag = fs.patch(self.aep(), COLLECTION, id_, old.sandbox, ops, etag)
         return {"target_connection_id": id_, "etag": etag or ""}
 
-    def _delete(
-        self, id_: str, args: TargetConnectionInputs, props: dict[str, Any]
-    ) -> None:
+    def _delete(self, id_: str, args: TargetConnectionInputs, props: dict[str, Any]) -> None:
         fs.delete(self.aep(), COLLECTION, id_, args.sandbox)
 
 

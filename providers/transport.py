@@ -36,9 +36,7 @@ def check_base_url(url: str, key: str) -> str:
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ValueError(f"{key}: {url!r} is not an http(s) URL")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise ValueError(
-            f"{key}: plain http:// is only allowed for loopback hosts, got {parts.hostname!r}"
-        )
+        raise ValueError(f"{key}: plain http:// is only allowed for loopback hosts, got {parts.hostname!r}")
     return url.rstrip("/")
 
 
@@ -98,11 +96,7 @@ def _never_sent(exc: requests.RequestException) -> bool:
         exc, requests.exceptions.ReadTimeout
     ):
         text = repr(exc)
-        return (
-            "NewConnectionError" in text
-            or "Connection refused" in text
-            or "NameResolution" in text
-        )
+        return "NewConnectionError" in text or "Connection refused" in text or "NameResolution" in text
     return False
 
 
@@ -123,7 +117,7 @@ def error_from_response(resp: requests.Response, operation: str) -> ApiError:
 
 
 def send(
-    session: requests.Session,
+    session: Any,  # a requests.Session (or a test double)
     method: str,
     url: str,
     *,
@@ -149,7 +143,7 @@ def send(
         if before_send is not None:
             before_send(hdrs)
         try:
-            resp = session.request(
+            resp: requests.Response = session.request(
                 method,
                 url,
                 headers=hdrs,
@@ -159,15 +153,11 @@ def send(
                 **kwargs,
             )
         except requests.RequestException as exc:
-            err = ApiError(
-                operation=operation, title=type(exc).__name__, detail=_safe_exc(exc)
-            )
+            err = ApiError(operation=operation, title=type(exc).__name__, detail=_safe_exc(exc))
             safe = idempotent or _never_sent(exc)
             if safe and attempt < policy.max_attempts:
                 delay = policy.backoff(attempt, None)
-                log.warning(
-                    "%s: %s; retrying in %.1fs", operation, type(exc).__name__, delay
-                )
+                log.warning("%s: %s; retrying in %.1fs", operation, type(exc).__name__, delay)
                 policy.sleep(delay)
                 continue
             if not safe:
@@ -181,9 +171,7 @@ def send(
         if status in RETRY_STATUSES:
             safe = idempotent or status == 429
             if safe and attempt < policy.max_attempts:
-                delay = policy.backoff(
-                    attempt, parse_retry_after(resp.headers.get("Retry-After"))
-                )
+                delay = policy.backoff(attempt, parse_retry_after(resp.headers.get("Retry-After")))
                 log.warning("%s: HTTP %s; retrying in %.1fs", operation, status, delay)
                 policy.sleep(delay)
                 continue

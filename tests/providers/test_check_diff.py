@@ -182,10 +182,7 @@ def test_no_diff_ignores_server_fields_provider_and_floats(
         "createdAt": 1.0,
         "__provider": "old-code",
     }
-    olds = {
-        k: (float(v) if isinstance(v, int) and not isinstance(v, bool) else v)
-        for k, v in olds.items()
-    }
+    olds = {k: (float(v) if isinstance(v, int) and not isinstance(v, bool) else v) for k, v in olds.items()}
     result = provider.diff("id", olds, {**inputs, "__provider": "new-code"})
     assert result.changes is False and result.replaces == []
 
@@ -221,9 +218,7 @@ def test_unknown_nested_inside_a_list_is_tolerated() -> None:
 
 
 def test_floats_become_ints_and_defaults_are_filled() -> None:
-    inputs = checked(
-        DataflowProvider(), {**BASE[DataflowProvider], "mapping_version": 2.0}
-    )
+    inputs = checked(DataflowProvider(), {**BASE[DataflowProvider], "mapping_version": 2.0})
     assert inputs["mapping_version"] == 2 and isinstance(inputs["mapping_version"], int)
     assert inputs["enabled"] is True and inputs["flow_spec_id"].startswith("e77fde5a")
     assert None not in inputs.values()
@@ -254,9 +249,7 @@ def test_check_failures_name_the_property(
 ) -> None:
     props = {k: v for k, v in {**BASE[cls], **override}.items() if v is not None}
     result = cls().check({}, props)
-    assert [f.property for f in result.failures] == [prop], [
-        (f.property, f.reason) for f in result.failures
-    ]
+    assert [f.property for f in result.failures] == [prop], [(f.property, f.reason) for f in result.failures]
     assert result.failures[0].reason.startswith(cls.kind)
 
 

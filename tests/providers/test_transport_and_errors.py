@@ -19,9 +19,7 @@ from providers.transport import (
 )
 
 
-def _response(
-    status: int, body: Any = None, headers: dict[str, str] | None = None
-) -> requests.Response:
+def _response(status: int, body: Any = None, headers: dict[str, str] | None = None) -> requests.Response:
     resp = requests.Response()
     resp.status_code = status
     resp._content = json.dumps(body).encode() if body is not None else b""
@@ -66,14 +64,8 @@ def test_error_message_names_everything_and_no_secret() -> None:
         request_id="abc-123",
     )
     text = str(err)
-    assert text.startswith(
-        "Dataflow 'cio-flow' (sandbox dev): update failed: HTTP 412 FLOW-1404-412"
-    )
-    assert (
-        '"Version not matching"' in text
-        and "request id abc-123" in text
-        and "What to do:" in text
-    )
+    assert text.startswith("Dataflow 'cio-flow' (sandbox dev): update failed: HTTP 412 FLOW-1404-412")
+    assert '"Version not matching"' in text and "request id abc-123" in text and "What to do:" in text
     assert "s3cr3t-value" not in text and "abc.def.ghi" not in text
 
 
@@ -97,9 +89,7 @@ def test_error_message_names_everything_and_no_secret() -> None:
         ({"errors": [{"detail": "name is required"}]}, None, None, "name is required"),
     ],
 )  # fmt: skip
-def test_parse_error_bodies(
-    body: dict[str, Any], code: str | None, title: str | None, detail: str
-) -> None:
+def test_parse_error_bodies(body: dict[str, Any], code: str | None, title: str | None, detail: str) -> None:
     assert parse_error_body(body) == (code, title, detail)
 
 
@@ -140,9 +130,7 @@ def test_backoff_and_retry_after() -> None:
 
 def test_get_retries_503_honouring_retry_after() -> None:
     sleeps: list[float] = []
-    session = FakeSession(
-        _response(503, {}, {"Retry-After": "2"}), _response(200, {"ok": True})
-    )
+    session = FakeSession(_response(503, {}, {"Retry-After": "2"}), _response(200, {"ok": True}))
     resp = send(
         session,
         "GET",
@@ -150,7 +138,7 @@ def test_get_retries_503_honouring_retry_after() -> None:
         operation="read",
         idempotent=True,
         policy=policy(sleeps),
-    )  # type: ignore[arg-type]
+    )
     assert resp.status_code == 200 and sleeps == [2.0] and len(session.calls) == 2
     assert all(c["timeout"] and c["verify"] is True for c in session.calls)
 
@@ -166,7 +154,7 @@ def test_post_is_never_blindly_repeated_after_5xx() -> None:
             operation="create",
             idempotent=False,
             policy=policy(sleeps),
-        )  # type: ignore[arg-type]
+        )
     assert len(session.calls) == 1
 
 
@@ -180,11 +168,9 @@ def test_post_after_read_timeout_is_ambiguous_but_429_is_retried() -> None:
             operation="c",
             idempotent=False,
             policy=policy([]),
-        )  # type: ignore[arg-type]
+        )
     sleeps: list[float] = []
-    session = FakeSession(
-        _response(429, {}, {"Retry-After": "1"}), _response(201, {"id": "1"})
-    )
+    session = FakeSession(_response(429, {}, {"Retry-After": "1"}), _response(201, {"id": "1"}))
     resp = send(
         session,
         "POST",
@@ -192,7 +178,7 @@ def test_post_after_read_timeout_is_ambiguous_but_429_is_retried() -> None:
         operation="c",
         idempotent=False,
         policy=policy(sleeps),
-    )  # type: ignore[arg-type]
+    )
     assert resp.status_code == 201 and sleeps == [1.0]
 
 
@@ -207,7 +193,7 @@ def test_connection_errors_retried_then_reported() -> None:
             operation="read",
             idempotent=True,
             policy=policy(sleeps),
-        )  # type: ignore[arg-type]
+        )
     assert len(sleeps) == 3 and info.value.status is None
 
 
@@ -227,7 +213,7 @@ def test_401_refreshes_once() -> None:
         idempotent=True,
         policy=policy([]),
         on_unauthorized=refresh,
-    )  # type: ignore[arg-type]
+    )
     assert resp.status_code == 401 and refreshed == [1] and len(session.calls) == 2
 
 
@@ -237,16 +223,14 @@ def test_settings_config_then_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AEP_ORG_ID", "ORG@AdobeOrg")
     monkeypatch.delenv("CUSTOMERIO_APP_API_KEY", raising=False)
     cfg = {"aep:clientId": "cfg-id", "aep:scopes": "a, b ,c", "customerio:region": "eu"}
-    settings = load_settings(cfg.get)
+    settings = load_settings(lambda k: cfg.get(k))
     aep = settings.aep()
     assert (aep.client_id, aep.client_secret, aep.scopes) == (
         "cfg-id",
         "env-secret",
         "a,b,c",
     )
-    assert aep.platform_url == "https://platform.adobe.io" and "env-secret" not in repr(
-        aep
-    )
+    assert aep.platform_url == "https://platform.adobe.io" and "env-secret" not in repr(aep)
     with pytest.raises(ConfigurationError, match="customerio:appApiKey"):
         settings.customerio()
     cio = load_settings({**cfg, "customerio:appApiKey": "k"}.get).customerio()
@@ -258,7 +242,5 @@ def test_settings_config_then_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_missing_aep_credentials_name_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     for env in ("AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "AEP_ORG_ID"):
         monkeypatch.delenv(env, raising=False)
-    with pytest.raises(
-        ConfigurationError, match=r"aep:clientSecret \(or env AEP_CLIENT_SECRET\)"
-    ):
-        load_settings({}.get).aep()
+    with pytest.raises(ConfigurationError, match=r"aep:clientSecret \(or env AEP_CLIENT_SECRET\)"):
+        load_settings(lambda k: None).aep()
