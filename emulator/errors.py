@@ -1,0 +1,154 @@
+"""Error bodies in the shapes each AEP service (and Customer.io, IMS) answers with."""
+
+from __future__ import annotations
+
+import contextvars
+import time
+from typing import Any
+
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+
+STATUS_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Resource not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition Failed",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        super().__init__(f"{status}: {body}")
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+def _status_of(code: str) -> int:
+    return int(code.rsplit("-", 1)[1])
+
+
+def gateway(code: str, message: str, status: int | None = None) -> ApiError:
+    return ApiError(status or int(code[:3]), {"error_code": code, "message": message})
+
+
+def flow(code: str, message: str, title: str | None = None) -> ApiError:
+    status = _status_of(code)
+    rid = REQUEST_ID.get()
+    return ApiError(
+        status,
+        {
+            "type": f"https://ns.adobe.com/aep/errors/FLOW-{code}",
+            "title": title or STATUS_TITLES.get(status, "Error"),
+            "status": status,
+            "report": {"detailed-message": message, "request-id": rid},
+            "errorMessage": message,
+        },
+    )
+
+
+def xdm(code: str, message: str, title: str | None = None) -> ApiError:
+    status = _status_of(code)
+    return ApiError(
+        status,
+        {
+            "type": f"http://ns.adobe.com/aep/errors/XDM-{code}",
+            "title": title or STATUS_TITLES.get(status, "Error"),
+            "status": status,
+            "report": {
+                "registryRequestId": REQUEST_ID.get(),
+                "timestamp": time.strftime("%m-%d-%Y %H:%M:%S", time.gmtime()),
+                "detailed-message": message,
+                "sub-errors": [],
+            },
+            "detail": message,
+        },
+    )
+
+
+def catalog(status: int, message: str, code: str | None = None) -> ApiError:
+    # Runtime shape UNCONFIRMED; the spec's {code, rows, description} plus the request id.
+    return ApiError(
+        status,
+        {
+            "code": code or f"err-{status}",
+            "description": message,
+            "rows": [],
+            "requestId": REQUEST_ID.get(),
+        },
+    )
+
+
+def dataprep(code: str, message: str, title: str | None = None) -> ApiError:
+    status = _status_of(code)
+    return ApiError(
+        status,
+        {
+            "type": f"https://ns.adobe.com/aep/errors/DATAPREP-{code}",
+            "title": title or STATUS_TITLES.get(status, "Error"),
+            "status": status,
+            "report": {"detailed-message": message, "request-id": REQUEST_ID.get()},
+            "detail": message,
+        },
+    )
+
+
+def ims(status: int, error: str, description: str) -> ApiError:
+    return ApiError(status, {"error": error, "error_description": description})
+
+
+def customerio(status: int, message: str) -> ApiError:
+    return ApiError(status, {"meta": {"error": message, "request_id": REQUEST_ID.get()}})
+
+
+def inlet(status: int, message: str, title: str | None = None) -> ApiError:
+    return ApiError(
+        status,
+        {
+            "type": "https://ns.adobe.com/adobecloud/problem/data-collection-service",
+            "status": status,
+            "title": title or STATUS_TITLES.get(status, "Error"),
+            "report": {"message": message, "request-id": REQUEST_ID.get()},
+        },
+    )
+
+
+def admin(status: int, message: str) -> ApiError:
+    return ApiError(status, {"error": message, "request_id": REQUEST_ID.get()})
+
+
+_DEFAULT_CODES = {
+    "flowservice": {400: "1400-400", 404: "1439-404", 405: "1405-405", 413: "1413-413", 415: "1415-415"},
+    "schemaregistry": {400: "1000-400", 404: "1010-404", 405: "1405-405", 413: "1413-413", 415: "1415-415"},
+    "conversion": {400: "1000-400", 404: "1001-404", 405: "1405-405", 413: "1413-413", 415: "1415-415"},
+}
+
+
+def for_service(service: str, status: int, message: str) -> ApiError:
+    """A generic error (bad body, unknown route...) in the shape of the service it hit."""
+    if service in _DEFAULT_CODES:
+        code = _DEFAULT_CODES[service].get(status, f"1000-{status}")
+        if service == "flowservice":
+            return flow(code, message)
+        if service == "schemaregistry":
+            return xdm(code, message)
+        return dataprep(code, message)
+    if service == "catalog":
+        return catalog(status, message)
+    if service == "ims":
+        return ims(status, "invalid_request", message)
+    if service == "customerio":
+        return customerio(status, message)
+    if service == "inlet":
+        return inlet(status, message)
+    if service == "gateway":
+        return gateway(f"{status}000", message, status)
+    return admin(status, message)

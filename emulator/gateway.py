@@ -1,0 +1,45 @@
+"""Adobe I/O gateway checks applied before any Platform service sees a request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator import errors
+from emulator.world import World
+
+
+def check(world: World, headers: Any, service: str) -> tuple[str, str]:
+    """Return (sandbox, client_id) or raise the gateway's {error_code, message} errors."""
+    auth = headers.get("Authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if not auth or not token.strip():
+        raise errors.gateway("403010", "Oauth token is missing.")
+    if scheme.lower() != "bearer":
+        raise errors.gateway("401013", "Oauth token is not valid")
+    record = world.ims.lookup(token.strip())
+    if record is None:
+        raise errors.gateway("401013", "Oauth token is not valid")
+    api_key = headers.get("x-api-key")
+    if not api_key:
+        raise errors.gateway("403000", "Api Key is required")
+    if api_key != world.options.client_id or api_key != record["client_id"]:
+        raise errors.gateway("403003", "Api Key is invalid")
+    org = headers.get("x-gw-ims-org-id")
+    if not org:
+        raise errors.gateway("400003", "Missing header")
+    if org != world.options.org_id:
+        raise errors.gateway("403025", "Profile is not valid")
+    sandbox = headers.get("x-sandbox-name")
+    if not sandbox:
+        if world.knobs.require_sandbox_header:
+            raise _sandbox_error(service, 400, "2105", "The header 'x-sandbox-name' is missing.")
+        sandbox = "prod"
+    if sandbox not in world.options.sandboxes:
+        raise _sandbox_error(service, 404, "2100", f"Sandbox '{sandbox}' was not found.")
+    return sandbox, api_key
+
+
+def _sandbox_error(service: str, status: int, number: str, message: str) -> errors.ApiError:
+    if service == "flowservice":
+        return errors.flow(f"{number}-{status}", message)
+    return errors.for_service(service, status, message)
