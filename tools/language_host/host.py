@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -184,6 +185,9 @@ def main() -> None:
     server.start()
     print(port, flush=True)
     threading.Thread(target=exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
+    # The engine interrupts its plugins when it is done: that is a normal end, not an error.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: server.stop(grace=1))
     server.wait_for_termination()
 
 

@@ -1,0 +1,197 @@
+"""`CustomerIoSource`: one Customer.io workspace streaming into one AEP sandbox.
+
+It builds, in Adobe's order, the XDM field group and ExperienceEvent schema, the dataset, the
+target and source connections, the Data Prep mapping set and the dataflow; waits for the
+dataflow's inlet URL; and, when asked to, registers the Customer.io reporting webhook
+`{inletUrl}?x-adobe-flow-id={flowId}` (a secret). Dependencies make `pulumi destroy` remove the
+webhook first, then the dataflow, then what the dataflow used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+
+from components.default_mapping import CUSTOM_FIELDS, default_rules, resolve_tenant
+from components.stack_config import SourceConfig
+from providers.dataflow import Dataflow, DataflowArgs
+from providers.dataset import Dataset, DatasetArgs
+from providers.field_group import FieldGroup, FieldGroupArgs
+from providers.mapping_set import MappingSet, MappingSetArgs
+from providers.reporting_webhook import ReportingWebhook, ReportingWebhookArgs
+from providers.schema import Schema, SchemaArgs
+from providers.source_connection import SourceConnection, SourceConnectionArgs
+from providers.target_connection import TargetConnection, TargetConnectionArgs
+
+TYPE_TOKEN = "aep-customerio:index:CustomerIoSource"
+
+
+@dataclass
+class CustomerIoSourceArgs:
+    sandbox: str
+    source: SourceConfig
+    create_webhook: bool
+    inlet_timeout_seconds: float | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class CustomerIoSource(pulumi.ComponentResource):
+    webhook_url: pulumi.Output[str]
+    dataflow_id: pulumi.Output[str]
+    inlet_url: pulumi.Output[str]
+    source_connection_id: pulumi.Output[str]
+    target_connection_id: pulumi.Output[str]
+    mapping_set_id: pulumi.Output[str]
+    mapping_set_version: pulumi.Output[int]
+    dataset_id: pulumi.Output[str]
+    schema_id: pulumi.Output[str]
+    webhook_id: pulumi.Output[str] | None
+
+    def __init__(
+        self, name: str, args: CustomerIoSourceArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        source, sandbox = args.source, args.sandbox
+        child = pulumi.ResourceOptions(parent=self)
+        # Without the opt-in, destroy and replacement leave the data (and what describes it) in AEP.
+        keep_data = pulumi.ResourceOptions(parent=self, retain_on_delete=not source.delete_data_on_destroy)
+        label = f"Customer.io {source.name}"
+
+        tenant_id: pulumi.Input[str]
+        schema_id: pulumi.Input[str]
+        if source.existing_schema_id:
+            schema_id = source.existing_schema_id
+            tenant_id = source.tenant_id or ""
+        else:
+            fields = {
+                **CUSTOM_FIELDS,
+                **{k: v.model_dump(exclude_none=True) for k, v in source.extra_fields.items()},
+            }
+            field_group = FieldGroup(
+                f"{name}-field-group",
+                FieldGroupArgs(
+                    sandbox=sandbox,
+                    title=f"{label} reporting webhook fields",
+                    description=f"Fields of Customer.io reporting webhook events ({source.name})",
+                    fields=fields,
+                ),
+                keep_data,
+            )
+            schema = Schema(
+                f"{name}-schema",
+                SchemaArgs(
+                    sandbox=sandbox,
+                    title=f"{label} events",
+                    description=source.description,
+                    field_group_ids=[field_group.field_group_id],
+                ),
+                keep_data,
+            )
+            schema_id, tenant_id = schema.schema_id, field_group.tenant_id
+
+        dataset_id: pulumi.Input[str]
+        if source.existing_dataset_id:
+            dataset_id = source.existing_dataset_id
+        else:
+            dataset = Dataset(
+                f"{name}-dataset",
+                DatasetArgs(
+                    sandbox=sandbox,
+                    name=f"{label} events",
+                    description=source.description,
+                    schema_id=schema_id,
+                    delete_data_on_destroy=source.delete_data_on_destroy,
+                ),
+                keep_data,
+            )
+            dataset_id = dataset.dataset_id
+
+        rules = [] if source.replace_default_mappings else default_rules(source.test_mode)
+        rules += [rule.model_dump() for rule in source.mappings]
+        mapping_set = MappingSet(
+            f"{name}-mapping",
+            MappingSetArgs(
+                sandbox=sandbox,
+                name=f"{label} to XDM",
+                schema_id=schema_id,
+                mappings=pulumi.Output.from_input(tenant_id).apply(lambda t: resolve_tenant(rules, t)),
+            ),
+            child,
+        )
+        target_connection = TargetConnection(
+            f"{name}-target-connection",
+            TargetConnectionArgs(
+                sandbox=sandbox,
+                name=f"{label} target connection",
+                description=source.description,
+                dataset_id=dataset_id,
+                schema_id=schema_id,
+            ),
+            child,
+        )
+        source_connection = SourceConnection(
+            f"{name}-source-connection",
+            SourceConnectionArgs(
+                sandbox=sandbox, name=f"{label} source connection", description=source.description
+            ),
+            child,
+        )
+        dataflow = Dataflow(
+            f"{name}-dataflow",
+            DataflowArgs(
+                sandbox=sandbox,
+                name=f"{label} dataflow",
+                description=source.description,
+                source_connection_id=source_connection.source_connection_id,
+                target_connection_id=target_connection.target_connection_id,
+                mapping_set_id=mapping_set.mapping_set_id,
+                mapping_version=mapping_set.version,
+                enabled=source.enabled,
+                inlet_timeout_seconds=args.inlet_timeout_seconds,
+            ),
+            child,
+        )
+
+        self.webhook_url = dataflow.webhook_url
+        self.webhook_id = None
+        if args.create_webhook:
+            webhook = ReportingWebhook(
+                f"{name}-webhook",
+                ReportingWebhookArgs(
+                    name=f"AEP {sandbox} {source.name}",
+                    endpoint=dataflow.webhook_url,
+                    events=source.events,
+                    disabled=not source.enabled,
+                ),
+                # Customer.io holds back every later event while deliveries fail: the webhook
+                # must go before the dataflow it points at.
+                pulumi.ResourceOptions(parent=self, depends_on=[dataflow]),
+            )
+            self.webhook_id = webhook.webhook_id
+
+        self.dataflow_id = dataflow.flow_id
+        self.inlet_url = dataflow.inlet_url
+        self.source_connection_id = source_connection.source_connection_id
+        self.target_connection_id = target_connection.target_connection_id
+        self.mapping_set_id = mapping_set.mapping_set_id
+        self.mapping_set_version = mapping_set.version
+        self.dataset_id = pulumi.Output.from_input(dataset_id)
+        self.schema_id = pulumi.Output.from_input(schema_id)
+        self.register_outputs(self.outputs())
+
+    def outputs(self) -> dict[str, Any]:
+        outputs: dict[str, Any] = {
+            "webhookUrl": pulumi.Output.secret(self.webhook_url),
+            "dataflowId": self.dataflow_id,
+            "sourceConnectionId": self.source_connection_id,
+            "targetConnectionId": self.target_connection_id,
+            "mappingSetId": self.mapping_set_id,
+            "mappingSetVersion": self.mapping_set_version,
+            "datasetId": self.dataset_id,
+            "schemaId": self.schema_id,
+        }
+        if self.webhook_id is not None:
+            outputs["customerioWebhookId"] = self.webhook_id
+        return outputs
