@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -31,6 +32,7 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -69,6 +71,10 @@ A = TypeVar("A", bound=ProviderArgs)
 
 
 def contains_unknown(value: Any) -> bool:
+    # check() and diff() deserialize with keep_unknowns=True: unknowns arrive as `Unknown`
+    # objects (at any depth), the sentinel string only in some SDK paths.
+    if isinstance(value, Unknown):
+        return True
     if isinstance(value, str):
         return value == UNKNOWN
     if isinstance(value, dict):
@@ -107,6 +113,8 @@ class BaseProvider(ResourceProvider, Generic[A]):
     delete_before_replace: ClassVar[bool] = False
     # Set by tests to avoid real sleeping; never set in production code.
     retry_policy: ClassVar[RetryPolicy | None] = None
+    # How long to keep looking for an object after an ambiguous create before POSTing again.
+    lookup_grace_seconds: ClassVar[float] = 8.0
 
     # --- pickling and configuration -------------------------------------------------
 
@@ -197,14 +205,14 @@ class BaseProvider(ResourceProvider, Generic[A]):
         raise last.cause
 
     def _lookup_with_grace(self, lookup: Callable[[], dict[str, Any] | None]) -> dict[str, Any] | None:
-        # List endpoints can lag behind writes: look a few times before concluding "not created".
+        # List endpoints lag behind writes: keep looking for a while before concluding "not created".
         policy = self.retry_policy or RetryPolicy()
-        for i in range(3):
+        deadline = time.monotonic() + self.lookup_grace_seconds
+        while True:
             found = lookup()
-            if found is not None:
+            if found is not None or time.monotonic() >= deadline:
                 return found
-            policy.sleep(policy.backoff(i + 1, None))
-        return None
+            policy.sleep(min(1.0, max(deadline - time.monotonic(), 0.0)))
 
     # --- the engine-facing lifecycle ------------------------------------------------
 
