@@ -37,11 +37,8 @@ class Backend:
 
 
 def property_filters(filters: list[str], item: dict[str, Any]) -> bool:
-    """AEP `property=` filters: `a.b==x,y` (OR of values), `!=`, `~` (contains), `[]` for arrays; AND across."""
-    for expression in filters:
-        if not _one_filter(expression, item):
-            return False
-    return True
+    """AEP `property=` filters: `a.b==x,y` (OR), `!=`, `~` (contains), `[]` for arrays; AND across filters."""
+    return all(_one_filter(expression, item) for expression in filters)
 
 
 def _lookup(item: Any, path: str) -> list[Any]:

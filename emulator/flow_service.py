@@ -214,10 +214,10 @@ class FlowService(Backend):
                 raise _bad("'transformations[].params.mappingId' is required.")
             raw_version = params.get("mappingVersion", 0)
             try:
-                version = int(raw_version)
-                if isinstance(raw_version, bool) or isinstance(raw_version, float):
+                if isinstance(raw_version, (bool, float)):
                     raise ValueError
-            except (TypeError, ValueError) as exc:
+                version = int(raw_version)
+            except (TypeError, ValueError, OverflowError) as exc:
                 raise errors.flow("1412-400", f"Invalid mapping version '{raw_version}'.") from exc
             mapping = self.world.dataprep.get_doc(ctx.sandbox, mapping_id)
             if mapping is None:
@@ -235,7 +235,8 @@ class FlowService(Backend):
             if dataset_schema != mapping_schema:
                 raise errors.flow(
                     "1425-400",
-                    f"The mapping set schema '{mapping_schema}' and the dataset schema '{dataset_schema}' must be the same.",
+                    f"The mapping set schema '{mapping_schema}' and the dataset schema "
+                    f"'{dataset_schema}' must be the same.",
                 )
 
     def create_flow(self, ctx: Ctx, raw: Any) -> dict[str, str]:

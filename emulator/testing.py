@@ -174,7 +174,7 @@ class EmulatorAdmin:
 
 
 def start_in_process(
-    state_path: str | None = None, seed: int | None = None, **knobs: Any
+    state_path: str | None = None, seed: int | None = None, tenant_id: str = DEFAULT_TENANT_ID, **knobs: Any
 ) -> tuple[Any, EmulatorAdmin]:
     """Run an emulator in a background thread on a free port; returns (server, admin client)."""
     from emulator.app import start_in_process as start
@@ -183,5 +183,5 @@ def start_in_process(
     unknown = base_knobs.update(knobs)
     if unknown:
         raise ValueError(f"unknown knobs: {unknown}")
-    server = start(Options(state_path=state_path, seed=seed, knobs=base_knobs))
-    return server, EmulatorAdmin(server.base_url)
+    server = start(Options(state_path=state_path, seed=seed, tenant_id=tenant_id, knobs=base_knobs))
+    return server, EmulatorAdmin(server.base_url, tenant_id=tenant_id)

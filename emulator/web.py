@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
@@ -107,10 +108,8 @@ def _fault_response(rule: FaultRule, service: str) -> Response:
     if rule.drop_connection:
         sock = request.environ.get("werkzeug.socket")
         if isinstance(sock, socket.socket):
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         g.dropped = True
     body = (
         rule.body
