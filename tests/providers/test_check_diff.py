@@ -271,3 +271,32 @@ def test_provider_pickles_without_credentials() -> None:
     raw = base64.b64decode(serialize_provider(provider))
     assert b"very-secret-value" not in raw and b"cid" not in raw
     assert b"providers.dataflow" in raw and len(raw) < 400  # pickled by reference (P1)
+
+
+def test_type_tokens_are_the_documented_ones() -> None:
+    from providers.dataflow import Dataflow
+    from providers.dataset import Dataset
+    from providers.field_group import FieldGroup
+    from providers.mapping_set import MappingSet
+    from providers.reporting_webhook import ReportingWebhook
+    from providers.schema import Schema
+    from providers.source_connection import SourceConnection
+    from providers.target_connection import TargetConnection
+
+    tokens = {
+        cls._resource_type_name
+        for cls in (FieldGroup, Schema, Dataset, SourceConnection, TargetConnection, MappingSet, Dataflow)
+    }
+    assert tokens == {
+        f"dynamic/aep:{n}"
+        for n in (
+            "FieldGroup",
+            "Schema",
+            "Dataset",
+            "SourceConnection",
+            "TargetConnection",
+            "MappingSet",
+            "Dataflow",
+        )
+    }
+    assert ReportingWebhook._resource_type_name == "dynamic/customerio:ReportingWebhook"

@@ -320,3 +320,12 @@ def test_errors_never_contain_credentials(emulator: Any, make: Make, stack_confi
     assert "HTTP 400" in text and "What to do" in text
     for secret in (stack_config["aep:clientSecret"], stack_config["customerio:appApiKey"], "Bearer "):
         assert secret not in text
+
+
+def test_tokens_revoked_server_side_are_reminted_once(emulator: Any, make: Make) -> None:
+    src = up(make(SourceConnectionProvider), {"sandbox": "dev", "name": "s"})
+    emulator.expire_tokens()
+    start = mark(emulator)
+    assert refresh(src).id == src.id
+    assert [c["status"] for c in calls(emulator, start) if "/ims/" not in c["path"]] == [401, 200]
+    assert len(calls(emulator, start, "POST", "/ims/token")) == 1
