@@ -34,20 +34,30 @@ def chain(emulator: EmulatorAdmin) -> dict[str, Any]:
 
 
 def test_state_not_allowed_on_create(emulator: EmulatorAdmin) -> None:
-    response = Api(emulator).post(f"{FS}/sourceConnections", {
-        "name": "x", "state": "enabled", "connectionSpec": {"id": CIO_SOURCE_SPEC, "version": "1.0"},
-        "data": {"format": "json"}})
+    response = Api(emulator).post(
+        f"{FS}/sourceConnections",
+        {
+            "name": "x",
+            "state": "enabled",
+            "connectionSpec": {"id": CIO_SOURCE_SPEC, "version": "1.0"},
+            "data": {"format": "json"},
+        },
+    )
     assert response.status_code == 400 and _code(response) == "1410-400"
 
 
 def test_empty_and_invalid_bodies(emulator: EmulatorAdmin) -> None:
     api = Api(emulator)
     assert _code(api.post(f"{FS}/flows", {})) == "1405-400"
-    bad_format = api.post(f"{FS}/sourceConnections", {
-        "name": "x", "connectionSpec": {"id": CIO_SOURCE_SPEC, "version": "1.0"}, "data": {"format": "csv"}})
+    bad_format = api.post(
+        f"{FS}/sourceConnections",
+        {"name": "x", "connectionSpec": {"id": CIO_SOURCE_SPEC, "version": "1.0"}, "data": {"format": "csv"}},
+    )
     assert bad_format.status_code == 400
-    unknown_spec = api.post(f"{FS}/sourceConnections", {
-        "name": "x", "connectionSpec": {"id": "nope", "version": "1.0"}, "data": {"format": "json"}})
+    unknown_spec = api.post(
+        f"{FS}/sourceConnections",
+        {"name": "x", "connectionSpec": {"id": "nope", "version": "1.0"}, "data": {"format": "json"}},
+    )
     assert unknown_spec.status_code == 400
 
 
@@ -78,49 +88,79 @@ def test_patch_needs_current_etag(emulator: EmulatorAdmin, chain: dict[str, Any]
         ({"op": "remove", "path": "/description/nope"}, "1455-400"),
     ],
 )
-def test_patch_validation(emulator: EmulatorAdmin, chain: dict[str, Any], op: dict[str, Any], code: str) -> None:
+def test_patch_validation(
+    emulator: EmulatorAdmin, chain: dict[str, Any], op: dict[str, Any], code: str
+) -> None:
     api = Api(emulator)
-    response = api.patch(f"{FS}/flows/{chain['flow']['id']}", [op], headers={"If-Match": chain["flow"]["etag"]})
+    response = api.patch(
+        f"{FS}/flows/{chain['flow']['id']}", [op], headers={"If-Match": chain["flow"]["etag"]}
+    )
     assert response.status_code == 400 and _code(response) == code
 
 
 def test_connection_spec_is_immutable(emulator: EmulatorAdmin, chain: dict[str, Any]) -> None:
     source = chain["source"]
-    response = Api(emulator).patch(f"{FS}/sourceConnections/{source['id']}", [
-        {"op": "replace", "path": "/connectionSpec/id", "value": "x"}], headers={"If-Match": source["etag"]})
+    response = Api(emulator).patch(
+        f"{FS}/sourceConnections/{source['id']}",
+        [{"op": "replace", "path": "/connectionSpec/id", "value": "x"}],
+        headers={"If-Match": source["etag"]},
+    )
     assert response.status_code == 400 and _code(response) == "1414-400"
 
 
 def test_references_must_exist(emulator: EmulatorAdmin, chain: dict[str, Any]) -> None:
     api = Api(emulator)
-    body = {"name": "f", "flowSpec": {"id": "e77fde5a-22a8-11ed-861d-0242ac120002", "version": "1.0"},
-            "sourceConnectionIds": [chain["source"]["id"]], "targetConnectionIds": [chain["target"]["id"]],
-            "transformations": [{"name": "Mapping", "params": {"mappingId": chain["mapping"]["id"],
-                                                                "mappingVersion": 0}}]}
-    for key, value in (("sourceConnectionIds", ["00000000-0000-4000-8000-000000000000"]),
-                       ("targetConnectionIds", ["00000000-0000-4000-8000-000000000000"])):
+    body = {
+        "name": "f",
+        "flowSpec": {"id": "e77fde5a-22a8-11ed-861d-0242ac120002", "version": "1.0"},
+        "sourceConnectionIds": [chain["source"]["id"]],
+        "targetConnectionIds": [chain["target"]["id"]],
+        "transformations": [
+            {"name": "Mapping", "params": {"mappingId": chain["mapping"]["id"], "mappingVersion": 0}}
+        ],
+    }
+    for key, value in (
+        ("sourceConnectionIds", ["00000000-0000-4000-8000-000000000000"]),
+        ("targetConnectionIds", ["00000000-0000-4000-8000-000000000000"]),
+    ):
         assert api.post(f"{FS}/flows", {**body, key: value}).status_code == 400
     no_mapping = {**body, "transformations": [{"name": "Mapping", "params": {"mappingId": "0" * 32}}]}
     assert api.post(f"{FS}/flows", no_mapping).status_code == 400
-    bad_version = {**body, "transformations": [{"name": "Mapping", "params": {
-        "mappingId": chain["mapping"]["id"], "mappingVersion": 7}}]}
+    bad_version = {
+        **body,
+        "transformations": [
+            {"name": "Mapping", "params": {"mappingId": chain["mapping"]["id"], "mappingVersion": 7}}
+        ],
+    }
     assert _code(api.post(f"{FS}/flows", bad_version)) == "1412-400"
-    string_version = {**body, "transformations": [{"name": "Mapping", "params": {
-        "mappingId": chain["mapping"]["id"], "mappingVersion": "0"}}]}
+    string_version = {
+        **body,
+        "transformations": [
+            {"name": "Mapping", "params": {"mappingId": chain["mapping"]["id"], "mappingVersion": "0"}}
+        ],
+    }
     assert api.post(f"{FS}/flows", string_version).status_code == 201
-    target = {"name": "t", "connectionSpec": {"id": "c604ff05-7f1a-43c0-8e18-33bf874cb11c", "version": "1.0"},
-              "data": {"format": "json", "schema": {"id": chain["schema"]["$id"], "version": "x"}},
-              "params": {"dataSetId": "0" * 24}}
+    target = {
+        "name": "t",
+        "connectionSpec": {"id": "c604ff05-7f1a-43c0-8e18-33bf874cb11c", "version": "1.0"},
+        "data": {"format": "json", "schema": {"id": chain["schema"]["$id"], "version": "x"}},
+        "params": {"dataSetId": "0" * 24},
+    }
     assert api.post(f"{FS}/targetConnections", target).status_code == 400
 
 
 def test_mapping_schema_must_match_dataset(emulator: EmulatorAdmin, chain: dict[str, Any]) -> None:
     api = Api(emulator)
     other = build_chain(api, emulator.tenant_id, suffix=" other")
-    body = {"name": "f", "flowSpec": {"id": "e77fde5a-22a8-11ed-861d-0242ac120002", "version": "1.0"},
-            "sourceConnectionIds": [chain["source"]["id"]], "targetConnectionIds": [chain["target"]["id"]],
-            "transformations": [{"name": "Mapping", "params": {"mappingId": other["mapping"]["id"],
-                                                                "mappingVersion": 0}}]}
+    body = {
+        "name": "f",
+        "flowSpec": {"id": "e77fde5a-22a8-11ed-861d-0242ac120002", "version": "1.0"},
+        "sourceConnectionIds": [chain["source"]["id"]],
+        "targetConnectionIds": [chain["target"]["id"]],
+        "transformations": [
+            {"name": "Mapping", "params": {"mappingId": other["mapping"]["id"], "mappingVersion": 0}}
+        ],
+    }
     assert _code(api.post(f"{FS}/flows", body)) == "1425-400"
 
 
@@ -159,10 +199,19 @@ def test_lists_filters_and_paging(emulator: EmulatorAdmin, chain: dict[str, Any]
     assert len(flows) == 2
     by_name = ok(api.get(f"{FS}/flows", params={"property": "name==CIO flow"}))["items"]
     assert [f["id"] for f in by_name] == [chain["flow"]["id"]]
-    by_source = ok(api.get(f"{FS}/flows", params={"property": f"sourceConnectionIds[]=={chain['source']['id']}"}))
+    by_source = ok(
+        api.get(f"{FS}/flows", params={"property": f"sourceConnectionIds[]=={chain['source']['id']}"})
+    )
     assert [f["id"] for f in by_source["items"]] == [chain["flow"]["id"]]
-    both = ok(api.get(f"{FS}/flows", params=[("property", "state==enabled"),
-                                             ("property", "inheritedAttributes.properties.isSourceFlow==true")]))
+    both = ok(
+        api.get(
+            f"{FS}/flows",
+            params=[
+                ("property", "state==enabled"),
+                ("property", "inheritedAttributes.properties.isSourceFlow==true"),
+            ],
+        )
+    )
     assert len(both["items"]) == 2
     assert ok(api.get(f"{FS}/flows", params={"count": "true"})) == {"count": 2}
     assert _code(api.get(f"{FS}/flows", params={"count": "true", "limit": 1})) == "1401-400"
@@ -174,16 +223,32 @@ def test_mapping_update_follows_flow_patch(emulator: EmulatorAdmin, chain: dict[
     """PUT bumps the mapping version; the flow keeps version 0 until its transformation is patched."""
     api = Api(emulator)
     mapping_id = chain["mapping"]["id"]
-    body = {"outputSchema": {"schemaRef": {"id": chain["schema"]["$id"],
-                                           "contentType": "application/vnd.adobe.xed-full+json;version=1"}},
-            "mappings": default_mappings(emulator.tenant_id)[:2]}
+    body = {
+        "outputSchema": {
+            "schemaRef": {
+                "id": chain["schema"]["$id"],
+                "contentType": "application/vnd.adobe.xed-full+json;version=1",
+            }
+        },
+        "mappings": default_mappings(emulator.tenant_id)[:2],
+    }
     updated = ok(api.put(f"{DP}/mappingSets/{mapping_id}", body))
     assert updated["id"] == mapping_id and updated["version"] == 1
     flow = ok(api.get(f"{FS}/flows/{chain['flow']['id']}"))["items"][0]
     assert flow["transformations"][0]["params"]["mappingVersion"] == 0
-    patched = ok(api.patch(f"{FS}/flows/{flow['id']}", [{"op": "replace", "path": "/transformations/0", "value": {
-        "name": "Mapping", "params": {"mappingId": mapping_id, "mappingVersion": 1}}}],
-        headers={"If-Match": flow["etag"]}))
+    patched = ok(
+        api.patch(
+            f"{FS}/flows/{flow['id']}",
+            [
+                {
+                    "op": "replace",
+                    "path": "/transformations/0",
+                    "value": {"name": "Mapping", "params": {"mappingId": mapping_id, "mappingVersion": 1}},
+                }
+            ],
+            headers={"If-Match": flow["etag"]},
+        )
+    )
     flow = ok(api.get(f"{FS}/flows/{flow['id']}"))["items"][0]
     assert flow["etag"] == patched["etag"] and flow["transformations"][0]["params"]["mappingVersion"] == 1
 
@@ -200,9 +265,17 @@ def test_inlet_url_appears_after_delay(emulator: EmulatorAdmin) -> None:
 def test_lists_lag_behind_creates(emulator: EmulatorAdmin) -> None:
     emulator.set_knobs(list_lag_s=0.5)
     api = Api(emulator)
-    created = ok(api.post(f"{FS}/sourceConnections", {
-        "name": "lagging", "connectionSpec": {"id": CIO_SOURCE_SPEC, "version": "1.0"}, "data": {"format": "json"}}),
-        201)
+    created = ok(
+        api.post(
+            f"{FS}/sourceConnections",
+            {
+                "name": "lagging",
+                "connectionSpec": {"id": CIO_SOURCE_SPEC, "version": "1.0"},
+                "data": {"format": "json"},
+            },
+        ),
+        201,
+    )
     assert ok(api.get(f"{FS}/sourceConnections"))["items"] == []
     assert api.get(f"{FS}/sourceConnections/{created['id']}").status_code == 200
     time.sleep(0.6)

@@ -12,8 +12,13 @@ from tests.emulator.helpers import CAT, FS, Api, build_chain, ok
 
 
 def _token(emulator: EmulatorAdmin, **overrides: str) -> requests.Response:
-    form = {"grant_type": "client_credentials", "client_id": emulator.client_id,
-            "client_secret": emulator.client_secret, "scope": "openid,AdobeID", **overrides}
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": emulator.client_id,
+        "client_secret": emulator.client_secret,
+        "scope": "openid,AdobeID",
+        **overrides,
+    }
     return requests.post(f"{emulator.base_url}/ims/token/v3", data=form, timeout=10)
 
 
@@ -61,15 +66,21 @@ def test_forced_expiry(emulator: EmulatorAdmin) -> None:
     ("header", "value", "status", "body"),
     [
         ("Authorization", None, 403, {"error_code": "403010", "message": "Oauth token is missing."}),
-        ("Authorization", "Bearer nope", 401, {"error_code": "401013", "message": "Oauth token is not valid"}),
+        (
+            "Authorization",
+            "Bearer nope",
+            401,
+            {"error_code": "401013", "message": "Oauth token is not valid"},
+        ),
         ("x-api-key", None, 403, {"error_code": "403000", "message": "Api Key is required"}),
         ("x-api-key", "other", 403, {"error_code": "403003", "message": "Api Key is invalid"}),
         ("x-gw-ims-org-id", None, 400, {"error_code": "400003", "message": "Missing header"}),
         ("x-gw-ims-org-id", "X@AdobeOrg", 403, {"error_code": "403025", "message": "Profile is not valid"}),
     ],
 )
-def test_gateway_errors(emulator: EmulatorAdmin, header: str, value: str | None, status: int,
-                        body: dict[str, str]) -> None:
+def test_gateway_errors(
+    emulator: EmulatorAdmin, header: str, value: str | None, status: int, body: dict[str, str]
+) -> None:
     api = Api(emulator)
     headers = dict(api.headers)
     headers.pop(header)

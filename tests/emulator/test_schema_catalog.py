@@ -26,19 +26,40 @@ def test_fieldgroup_lifecycle(emulator: EmulatorAdmin) -> None:
     missing_accept = api.get(f"{SR}/tenant/fieldgroups/{encoded}")
     assert missing_accept.status_code == 400
     assert missing_accept.json()["type"] == "http://ns.adobe.com/aep/errors/XDM-1006-400"
-    no_version = api.get(f"{SR}/tenant/fieldgroups/{encoded}", headers={"Accept": "application/vnd.adobe.xed+json"})
+    no_version = api.get(
+        f"{SR}/tenant/fieldgroups/{encoded}", headers={"Accept": "application/vnd.adobe.xed+json"}
+    )
     assert no_version.status_code == 400 and "XDM-100" in no_version.json()["type"]
 
-    listed = ok(api.get(f"{SR}/tenant/fieldgroups", params={"property": f"title=={group['title']}"},
-                        headers={"Accept": "application/vnd.adobe.xed-id+json"}))
+    listed = ok(
+        api.get(
+            f"{SR}/tenant/fieldgroups",
+            params={"property": f"title=={group['title']}"},
+            headers={"Accept": "application/vnd.adobe.xed-id+json"},
+        )
+    )
     assert [r["$id"] for r in listed["results"]] == [group["$id"]]
-    none = ok(api.get(f"{SR}/tenant/fieldgroups", params={"property": "title==nope"},
-                      headers={"Accept": "application/vnd.adobe.xed-id+json"}))
+    none = ok(
+        api.get(
+            f"{SR}/tenant/fieldgroups",
+            params={"property": "title==nope"},
+            headers={"Accept": "application/vnd.adobe.xed-id+json"},
+        )
+    )
     assert none["results"] == []
 
-    patched = ok(api.patch(f"{SR}/tenant/fieldgroups/{encoded}", [
-        {"op": "add", "path": f"/definitions/cio/properties/_{tenant}/properties/extra",
-         "value": {"type": "string", "title": "Extra"}}]))
+    patched = ok(
+        api.patch(
+            f"{SR}/tenant/fieldgroups/{encoded}",
+            [
+                {
+                    "op": "add",
+                    "path": f"/definitions/cio/properties/_{tenant}/properties/extra",
+                    "value": {"type": "string", "title": "Extra"},
+                }
+            ],
+        )
+    )
     assert patched["version"] == "1.1"
     replaced = ok(api.put(f"{SR}/tenant/fieldgroups/{encoded}", fieldgroup_body(tenant)))
     assert replaced["version"] == "1.2" and replaced["$id"] == group["$id"]
@@ -53,8 +74,10 @@ def test_titles_unique_across_types(emulator: EmulatorAdmin) -> None:
     group = ok(api.post(f"{SR}/tenant/fieldgroups", fieldgroup_body(emulator.tenant_id, "Same")), 201)
     dup = api.post(f"{SR}/tenant/fieldgroups", fieldgroup_body(emulator.tenant_id, "Same"))
     assert dup.status_code == 400 and dup.json()["type"].endswith("XDM-1521-400")
-    schema_dup = api.post(f"{SR}/tenant/schemas", {
-        "title": "Same", "type": "object", "allOf": [{"$ref": EXPERIENCE_EVENT}, {"$ref": group["$id"]}]})
+    schema_dup = api.post(
+        f"{SR}/tenant/schemas",
+        {"title": "Same", "type": "object", "allOf": [{"$ref": EXPERIENCE_EVENT}, {"$ref": group["$id"]}]},
+    )
     assert schema_dup.status_code == 400 and schema_dup.json()["type"].endswith("XDM-1521-400")
 
 
@@ -71,23 +94,53 @@ def test_schema_resolution_and_in_use_deletes(emulator: EmulatorAdmin) -> None:
     api = Api(emulator)
     tenant = emulator.tenant_id
     group = ok(api.post(f"{SR}/tenant/fieldgroups", fieldgroup_body(tenant)), 201)
-    schema = ok(api.post(f"{SR}/tenant/schemas", {
-        "title": "Events", "type": "object", "allOf": [{"$ref": EXPERIENCE_EVENT}, {"$ref": group["$id"]}]}), 201)
+    schema = ok(
+        api.post(
+            f"{SR}/tenant/schemas",
+            {
+                "title": "Events",
+                "type": "object",
+                "allOf": [{"$ref": EXPERIENCE_EVENT}, {"$ref": group["$id"]}],
+            },
+        ),
+        201,
+    )
     assert schema["meta:class"] == EXPERIENCE_EVENT
     assert schema["meta:extends"] == [EXPERIENCE_EVENT, group["$id"]]
     enc = urllib.parse.quote(schema["$id"], safe="")
     full = ok(api.get(f"{SR}/tenant/schemas/{enc}", headers={"Accept": XED_FULL}))
     assert {"_id", "timestamp", f"_{tenant}"} <= set(full["properties"])
     assert full["required"] == ["_id", "timestamp"]
-    two_classes = api.post(f"{SR}/tenant/schemas", {"title": "Bad", "allOf": [
-        {"$ref": EXPERIENCE_EVENT}, {"$ref": "https://ns.adobe.com/xdm/context/profile"}]})
+    two_classes = api.post(
+        f"{SR}/tenant/schemas",
+        {
+            "title": "Bad",
+            "allOf": [{"$ref": EXPERIENCE_EVENT}, {"$ref": "https://ns.adobe.com/xdm/context/profile"}],
+        },
+    )
     assert two_classes.status_code == 400
-    unknown_group = api.post(f"{SR}/tenant/schemas", {"title": "Bad2", "allOf": [
-        {"$ref": EXPERIENCE_EVENT}, {"$ref": f"https://ns.adobe.com/{tenant}/mixins/{'0' * 32}"}]})
+    unknown_group = api.post(
+        f"{SR}/tenant/schemas",
+        {
+            "title": "Bad2",
+            "allOf": [
+                {"$ref": EXPERIENCE_EVENT},
+                {"$ref": f"https://ns.adobe.com/{tenant}/mixins/{'0' * 32}"},
+            ],
+        },
+    )
     assert unknown_group.status_code == 404
 
-    created = ok(api.post(f"{CAT}/dataSets", {"name": "ds", "schemaRef": {
-        "id": schema["$id"], "contentType": "application/vnd.adobe.xed+json;version=1"}}), 201)
+    created = ok(
+        api.post(
+            f"{CAT}/dataSets",
+            {
+                "name": "ds",
+                "schemaRef": {"id": schema["$id"], "contentType": "application/vnd.adobe.xed+json;version=1"},
+            },
+        ),
+        201,
+    )
     assert api.delete(f"{SR}/tenant/fieldgroups/{group['meta:altId']}").status_code == 400
     assert api.delete(f"{SR}/tenant/schemas/{enc}").status_code == 400
     dataset_id = created[0].split("/")[-1]
@@ -99,8 +152,13 @@ def test_schema_resolution_and_in_use_deletes(emulator: EmulatorAdmin) -> None:
 def test_dataset_lifecycle(emulator: EmulatorAdmin) -> None:
     api = Api(emulator)
     group = ok(api.post(f"{SR}/tenant/fieldgroups", fieldgroup_body(emulator.tenant_id)), 201)
-    schema = ok(api.post(f"{SR}/tenant/schemas", {
-        "title": "Events", "allOf": [{"$ref": EXPERIENCE_EVENT}, {"$ref": group["$id"]}]}), 201)
+    schema = ok(
+        api.post(
+            f"{SR}/tenant/schemas",
+            {"title": "Events", "allOf": [{"$ref": EXPERIENCE_EVENT}, {"$ref": group["$id"]}]},
+        ),
+        201,
+    )
     ref = {"id": schema["$id"], "contentType": "application/vnd.adobe.xed+json;version=1"}
     response = api.post(f"{CAT}/dataSets", {"name": "Customer.io events", "schemaRef": ref})
     assert response.status_code == 201
@@ -111,8 +169,11 @@ def test_dataset_lifecycle(emulator: EmulatorAdmin) -> None:
     assert got[dataset_id]["schemaRef"] == ref
     assert list(ok(api.get(f"{CAT}/dataSets", params={"name": "Customer.io events"}))) == [dataset_id]
     assert ok(api.get(f"{CAT}/dataSets", params={"name": "other"})) == {}
-    patched = api.patch(f"{CAT}/dataSets/{dataset_id}", [{"op": "replace", "path": "/name", "value": "New"}],
-                        headers={"Content-Type": "application/json-patch+json"})
+    patched = api.patch(
+        f"{CAT}/dataSets/{dataset_id}",
+        [{"op": "replace", "path": "/name", "value": "New"}],
+        headers={"Content-Type": "application/json-patch+json"},
+    )
     assert ok(patched) == [f"@/dataSets/{dataset_id}"]
     assert ok(api.get(f"{CAT}/dataSets/{dataset_id}"))[dataset_id]["name"] == "New"
     assert ok(api.delete(f"{CAT}/dataSets/{dataset_id}")) == [f"@/dataSets/{dataset_id}"]
