@@ -35,7 +35,8 @@ class Api:
         self, method: str, path: str, json: Any = None, headers: dict[str, str] | None = None, **kwargs: Any
     ) -> requests.Response:
         merged = {**self.headers, **(headers or {})}
-        return self.session.request(method, self.base + path, json=json, headers=merged, timeout=30, **kwargs)
+        kwargs.setdefault("timeout", 30)
+        return self.session.request(method, self.base + path, json=json, headers=merged, **kwargs)
 
     def get(self, path: str, **kw: Any) -> requests.Response:
         return self.call("GET", path, **kw)
