@@ -10,7 +10,11 @@ import requests
 from emulator.testing import AdminError, EmulatorAdmin
 from tests.emulator.helpers import CIO_SOURCE_SPEC, FS, Api, build_chain, ok
 
-SOURCE = {"name": "s", "connectionSpec": {"id": CIO_SOURCE_SPEC, "version": "1.0"}, "data": {"format": "json"}}
+SOURCE = {
+    "name": "s",
+    "connectionSpec": {"id": CIO_SOURCE_SPEC, "version": "1.0"},
+    "data": {"format": "json"},
+}
 
 
 def test_request_log(emulator: EmulatorAdmin) -> None:
@@ -20,7 +24,9 @@ def test_request_log(emulator: EmulatorAdmin) -> None:
     api.get(f"{FS}/flows/nope")
     log = emulator.requests(since=start)
     assert [(e["method"], e["path"], e["status"]) for e in log] == [
-        ("GET", f"{FS}/flows", 200), ("GET", f"{FS}/flows/nope", 404)]
+        ("GET", f"{FS}/flows", 200),
+        ("GET", f"{FS}/flows/nope", 404),
+    ]
     assert log[0]["sandbox"] == "prod" and log[0]["operation"] == "flowservice.listFlows"
     assert log[0]["service"] == "flowservice" and log[0]["duration_ms"] >= 0
     assert emulator.requests(since=start - 1)[0]["path"] == "/ims/token/v3"
@@ -52,8 +58,12 @@ def test_fault_by_operation_with_count_and_retry_after(emulator: EmulatorAdmin) 
 
 def test_fault_by_method_and_path_with_custom_body(emulator: EmulatorAdmin) -> None:
     api = Api(emulator)
-    emulator.add_fault(method="GET", path=r"/flows$", status=429, body={"error_code": "429050",
-                                                                        "message": "Too many requests"})
+    emulator.add_fault(
+        method="GET",
+        path=r"/flows$",
+        status=429,
+        body={"error_code": "429050", "message": "Too many requests"},
+    )
     limited = api.get(f"{FS}/flows")
     assert limited.status_code == 429 and limited.json()["error_code"] == "429050"
     assert api.get(f"{FS}/sourceConnections").status_code == 200
@@ -66,8 +76,9 @@ def test_probability_zero_never_fires(emulator: EmulatorAdmin) -> None:
 
 def test_timeout_after_commit_leaves_an_orphan(emulator: EmulatorAdmin) -> None:
     api = Api(emulator)
-    emulator.add_fault(operation="flowservice.createSourceConnection", after_commit=True, delay_s=1.0,
-                       status=504, count=1)
+    emulator.add_fault(
+        operation="flowservice.createSourceConnection", after_commit=True, delay_s=1.0, status=504, count=1
+    )
     with pytest.raises(requests.exceptions.ReadTimeout):
         api.post(f"{FS}/sourceConnections", SOURCE, timeout=0.3)
     time.sleep(0.8)
@@ -76,8 +87,9 @@ def test_timeout_after_commit_leaves_an_orphan(emulator: EmulatorAdmin) -> None:
 
 def test_dropped_connection_after_commit(emulator: EmulatorAdmin) -> None:
     api = Api(emulator)
-    emulator.add_fault(operation="flowservice.createSourceConnection", after_commit=True, drop_connection=True,
-                       count=1)
+    emulator.add_fault(
+        operation="flowservice.createSourceConnection", after_commit=True, drop_connection=True, count=1
+    )
     with pytest.raises(requests.exceptions.ConnectionError):
         api.post(f"{FS}/sourceConnections", SOURCE)
     assert len(ok(api.get(f"{FS}/sourceConnections"))["items"]) == 1
@@ -113,7 +125,9 @@ def test_reset_state_and_edit(emulator: EmulatorAdmin) -> None:
     state = emulator.state()
     assert set(state["sandboxes"]) == {"prod", "dev", "stage"}
     assert [f["id"] for f in state["sandboxes"]["prod"]["flow"]] == [chain["flow"]["id"]]
-    edited = emulator.edit("flow", chain["flow"]["id"], patch=[{"op": "replace", "path": "/name", "value": "drift"}])
+    edited = emulator.edit(
+        "flow", chain["flow"]["id"], patch=[{"op": "replace", "path": "/name", "value": "drift"}]
+    )
     item = ok(api.get(f"{FS}/flows/{chain['flow']['id']}"))["items"][0]
     assert item["name"] == "drift" and item["etag"] == edited["etag"] != chain["flow"]["etag"]
     emulator.edit("schema", chain["schema"]["$id"], set={"description": "changed"})

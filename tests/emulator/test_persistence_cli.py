@@ -55,8 +55,21 @@ def _free_port() -> int:
 def test_command_line_server(tmp_path: Path) -> None:
     port = _free_port()
     state = tmp_path / "cli.sqlite3"
-    command = [sys.executable, "-m", "emulator", "--port", str(port), "--state", str(state),
-               "--client-id", "cli-client", "--knob", "inlet_url_delay_s=0", "--seed", "7"]
+    command = [
+        sys.executable,
+        "-m",
+        "emulator",
+        "--port",
+        str(port),
+        "--state",
+        str(state),
+        "--client-id",
+        "cli-client",
+        "--knob",
+        "inlet_url_delay_s=0",
+        "--seed",
+        "7",
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -80,6 +93,12 @@ def test_command_line_server(tmp_path: Path) -> None:
 
 
 def test_bad_knob_is_refused() -> None:
-    result = subprocess.run([sys.executable, "-m", "emulator", "--knob", "nope=1"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=30, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "emulator", "--knob", "nope=1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert result.returncode == 2 and "unknown knob" in result.stderr
