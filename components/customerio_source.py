@@ -157,12 +157,13 @@ class CustomerIoSource(pulumi.ComponentResource):
         self.webhook_url = dataflow.webhook_url
         self.webhook_id = None
         if args.create_webhook:
+            events: list[pulumi.Input[str]] = list(source.events)
             webhook = ReportingWebhook(
                 f"{name}-webhook",
                 ReportingWebhookArgs(
                     name=f"AEP {sandbox} {source.name}",
                     endpoint=dataflow.webhook_url,
-                    events=source.events,
+                    events=events,
                     disabled=not source.enabled,
                 ),
                 # Customer.io holds back every later event while deliveries fail: the webhook

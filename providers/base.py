@@ -251,8 +251,19 @@ class BaseProvider(ResourceProvider, Generic[A]):
             changes=bool(changes),
             replaces=replaces,
             stables=[],
-            delete_before_replace=self.delete_before_replace if replaces else None,
+            delete_before_replace=self._delete_first(replaces),
         )
+
+    def _delete_first(self, replaces: list[str]) -> bool | None:
+        """Delete before create only where the old object would block the new one.
+
+        Names must be unique within a sandbox, so a replacement in the same sandbox deletes first.
+        A move to another sandbox creates first: nothing collides, and the engine then deletes the
+        old objects last, dependents before what they use (a field group after its schema).
+        """
+        if not replaces:
+            return None
+        return self.delete_before_replace and "sandbox" not in replaces
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         args = self.parse(props)

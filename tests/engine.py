@@ -112,7 +112,8 @@ class PulumiStack:
             self.run("config", "set", "--secret", key, value)
 
     def set_config_json(self, key: str, value: Any) -> None:
-        self.run("config", "set", "--path", "--json", key, json.dumps(value))
+        entry = {key: {"value": json.dumps(value), "objectValue": value, "secret": False}}
+        self.run("config", "set-all", "--json", json.dumps(entry))
 
     def preview(self, *args: str) -> dict[str, Any]:
         """Returns `pulumi preview --json`: `steps`, `changeSummary`, `diagnostics`."""

@@ -70,7 +70,7 @@ def checked(provider: BaseProvider[Any], props: dict[str, Any]) -> dict[str, Any
 
 # (provider, property, new value, replace?, delete_before_replace?)
 DIFF_TABLE = [
-    (FieldGroupProvider, "sandbox", "prod", True, True),
+    (FieldGroupProvider, "sandbox", "prod", True, False),  # another sandbox: create first
     (FieldGroupProvider, "title", "Other", False, None),
     (FieldGroupProvider, "description", "d", False, None),
     (
@@ -87,7 +87,7 @@ DIFF_TABLE = [
         True,
         True,
     ),
-    (SchemaProvider, "sandbox", "prod", True, True),
+    (SchemaProvider, "sandbox", "prod", True, False),  # another sandbox: create first
     (SchemaProvider, "title", "Other", False, None),
     (SchemaProvider, "field_group_ids", ["fg1", "fg2"], False, None),
     (
@@ -97,17 +97,17 @@ DIFF_TABLE = [
         True,
         True,
     ),
-    (DatasetProvider, "sandbox", "prod", True, True),
+    (DatasetProvider, "sandbox", "prod", True, False),  # another sandbox: create first
     (DatasetProvider, "name", "other", False, None),
     (DatasetProvider, "description", "d", False, None),
     (DatasetProvider, "schema_id", "https://ns.adobe.com/t/schemas/new", True, True),
     (DatasetProvider, "delete_data_on_destroy", True, False, None),
-    (SourceConnectionProvider, "sandbox", "prod", True, True),
+    (SourceConnectionProvider, "sandbox", "prod", True, False),  # another sandbox: create first
     (SourceConnectionProvider, "name", "other", False, None),
     (SourceConnectionProvider, "description", "d", False, None),
     (SourceConnectionProvider, "connection_spec_id", "other-spec", True, True),
     (SourceConnectionProvider, "provider_id", "other-provider", True, True),
-    (TargetConnectionProvider, "sandbox", "prod", True, True),
+    (TargetConnectionProvider, "sandbox", "prod", True, False),  # another sandbox: create first
     (TargetConnectionProvider, "name", "other", False, None),
     (TargetConnectionProvider, "dataset_id", "ds2", True, True),
     (
@@ -134,7 +134,7 @@ DIFF_TABLE = [
         False,
         None,
     ),
-    (DataflowProvider, "sandbox", "prod", True, True),
+    (DataflowProvider, "sandbox", "prod", True, False),  # another sandbox: create first
     (DataflowProvider, "name", "other", False, None),
     (DataflowProvider, "description", "d", False, None),
     (DataflowProvider, "source_connection_id", "s2", True, True),
