@@ -10,6 +10,7 @@ from emulator.backend import Backend
 from emulator.context import Ctx
 
 DATASET = "dataset"
+BATCH = "batch"
 
 
 class Catalog(Backend):
@@ -107,3 +108,29 @@ class Catalog(Backend):
             return []
         self.store.delete_records(ctx.sandbox, dataset_id)
         return [f"@/dataSets/{dataset_id}"]
+
+    # -- batches (streaming ingestion writes them; clients use them to tell an empty dataset) ----
+    def record_batch(self, sandbox: str, dataset_id: str, records: int, now_ms: int) -> None:
+        batch_id = self.ids.ulid()
+        batch = {
+            "id": batch_id,
+            "status": "success",
+            "created": now_ms,
+            "updated": now_ms,
+            "completed": now_ms,
+            "relatedObjects": [{"type": "dataSet", "id": dataset_id}],
+            "metrics": {"inputRecordCount": records, "outputRecordCount": records},
+        }
+        self.store.put(sandbox, BATCH, batch_id, batch)
+        dataset = self.store.get(sandbox, DATASET, dataset_id)
+        if dataset is not None:
+            dataset.update(lastBatchId=batch_id, lastBatchStatus="success", updated=now_ms)
+            self.store.put(sandbox, DATASET, dataset_id, dataset)
+
+    def batches(self, ctx: Ctx, dataset_id: str | None, limit: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for batch in self.store.list_kind(ctx.sandbox, BATCH):
+            related = [r.get("id") for r in batch.get("relatedObjects", [])]
+            if dataset_id is None or dataset_id in related:
+                out[batch["id"]] = {k: v for k, v in batch.items() if k != "id"}
+        return dict(list(out.items())[-limit:]) if out else {}

@@ -85,6 +85,11 @@ def _catalog(app: Flask) -> None:
             ctx, request.args.get("name"), limit, int_arg("start", 0) or 0, props
         )
 
+    @route(app, f"{CAT}/batches", ["GET"], "catalog.listBatches", "platform")
+    def batches(ctx: Ctx) -> Any:
+        limit = min(int_arg("limit", 20, 1) or 20, 100)
+        return world().catalog.batches(ctx, request.args.get("dataSet"), limit)
+
     @route(app, f"{CAT}/dataSets/<dataset_id>", ["GET"], "catalog.getDataset", "platform")
     def get(ctx: Ctx, dataset_id: str) -> Any:
         return world().catalog.get(ctx, dataset_id)

@@ -127,6 +127,7 @@ class Inlet(Backend):
                 "xactionId": job.xaction_id,
             }
             self.store.add_record(job.sandbox, dataset_id, mapped)
+            self.world.catalog.record_batch(job.sandbox, dataset_id, 1, int(time.time() * 1000))
         self._record_run(job, problems)
         return problems
 

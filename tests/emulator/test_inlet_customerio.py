@@ -9,7 +9,7 @@ import requests
 
 from emulator.cio_events import FAMILIES
 from emulator.testing import EmulatorAdmin
-from tests.emulator.helpers import DP, FS, Api, build_chain, default_mappings, ok, wait_for_inlet
+from tests.emulator.helpers import CAT, DP, FS, Api, build_chain, default_mappings, ok, wait_for_inlet
 from tests.emulator.seed_001 import SAMPLE_EVENT
 
 
@@ -39,6 +39,12 @@ def test_inlet_maps_and_stores(emulator: EmulatorAdmin, live: dict[str, Any]) ->
     }
     assert record["_acp_system_metadata"]["xactionId"] == body["xactionId"]
     assert emulator.records(live["dataset_id"], sandbox="dev") == []
+    api = Api(emulator)
+    batches = ok(api.get(f"{CAT}/batches", params={"dataSet": live["dataset_id"], "limit": 1}))
+    [batch_id] = batches
+    dataset = ok(api.get(f"{CAT}/dataSets/{live['dataset_id']}"))[live["dataset_id"]]
+    assert dataset["lastBatchId"] == batch_id
+    assert ok(api.get(f"{CAT}/batches", params={"dataSet": "0" * 24})) == {}
 
 
 def test_flow_id_header_works_too(emulator: EmulatorAdmin, live: dict[str, Any]) -> None:
