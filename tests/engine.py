@@ -85,7 +85,9 @@ class PulumiStack:
         env.update(self.extra_env)
         return env
 
-    def run(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, check: bool = True, timeout: float = 600, stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         command = ["pulumi", *args, "--non-interactive", "--color", "never"]
         if (args and args[0] not in ("stack", "version", "about")) or args[:2] == ("stack", "output"):
             command += ["--stack", self.name]
@@ -95,6 +97,7 @@ class PulumiStack:
             env=self.env(),
             capture_output=True,
             text=True,
+            input=stdin,
             timeout=timeout,
             check=False,
         )
@@ -109,7 +112,8 @@ class PulumiStack:
         for key, value in values.items():
             self.run("config", "set", key, value)
         for key, value in (secrets or {}).items():
-            self.run("config", "set", "--secret", key, value)
+            # On stdin, as a user should: never in a command line that process listings show.
+            self.run("config", "set", "--secret", key, stdin=value)
 
     def set_config_json(self, key: str, value: Any) -> None:
         entry = {key: {"value": json.dumps(value), "objectValue": value, "secret": False}}

@@ -70,10 +70,19 @@ def calls_since(emulator: EmulatorAdmin, seq: int) -> list[dict[str, Any]]:
     return [entry for entry in emulator.requests(since=seq) if entry["service"] != "admin"]
 
 
+# The kinds of object a stack creates (AEP also keeps runs, batches and mapping-set versions).
+MANAGED_KINDS = (
+    "fieldgroup",
+    "schema",
+    "dataset",
+    "mappingSet",
+    "sourceConnection",
+    "targetConnection",
+    "flow",
+)
+
+
 def objects_in(emulator: EmulatorAdmin, sandbox: str) -> dict[str, int]:
-    """How many objects of each kind the sandbox holds (webhooks: in the whole Customer.io account)."""
-    state = emulator.state()
-    kinds = state["sandboxes"].get(sandbox, {})
-    counts = {kind: len(objects) for kind, objects in kinds.items() if objects}
-    counts.pop("mappingSetVersion", None)
-    return counts
+    """How many objects of each managed kind the sandbox holds."""
+    kinds = emulator.state()["sandboxes"].get(sandbox, {})
+    return {kind: len(kinds[kind]) for kind in MANAGED_KINDS if kinds.get(kind)}

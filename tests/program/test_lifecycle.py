@@ -23,11 +23,6 @@ OBJECTS_PER_SOURCE = {
     "targetConnection": 1,
     "flow": 1,
 }
-MANAGED_KINDS = set(OBJECTS_PER_SOURCE)
-
-
-def managed_objects(emulator: EmulatorAdmin, sandbox: str) -> dict[str, int]:
-    return {kind: n for kind, n in objects_in(emulator, sandbox).items() if kind in MANAGED_KINDS}
 
 
 def wait_for_records(
@@ -56,7 +51,7 @@ def test_full_lifecycle(program_stack: StackFactory, emulator: EmulatorAdmin) ->
     assert stack.up() == {"create": 10}
     writes = writes_since(emulator, seq)
     assert len(writes) == 8, [w["operation"] for w in writes]
-    assert managed_objects(emulator, "dev") == OBJECTS_PER_SOURCE
+    assert objects_in(emulator, "dev") == OBJECTS_PER_SOURCE
     assert len(emulator.state()["customerio"]["webhooks"]) == 1
     outputs = stack.outputs(show_secrets=True)
     flow_id, dataset_id = outputs["dataflowId"], outputs["datasetId"]
@@ -132,8 +127,8 @@ def test_full_lifecycle(program_stack: StackFactory, emulator: EmulatorAdmin) ->
     changes = changes_without_same(stack.up())
     # The seven AEP objects move; the Customer.io webhook (no sandbox) is repointed in place.
     assert changes == {"replace": 7, "update": 1}, changes
-    assert managed_objects(emulator, "dev") == {}, stack.transcript[-2]
-    assert managed_objects(emulator, "stage") == OBJECTS_PER_SOURCE
+    assert objects_in(emulator, "dev") == {}, stack.transcript[-2]
+    assert objects_in(emulator, "stage") == OBJECTS_PER_SOURCE
     assert len(emulator.state()["customerio"]["webhooks"]) == 1
 
     # 8. destroy removes the webhook first, then the dataflow, then what it used.
@@ -143,6 +138,6 @@ def test_full_lifecycle(program_stack: StackFactory, emulator: EmulatorAdmin) ->
     operations = [d["operation"] for d in deletes]
     assert operations[0] == "customerio.deleteWebhook", operations
     assert operations[1] == "flowservice.deleteFlow", operations
-    assert managed_objects(emulator, "stage") == {}
+    assert objects_in(emulator, "stage") == {}
     assert emulator.state()["customerio"]["webhooks"] == []
     assert stack.resources() == []

@@ -1,0 +1,107 @@
+"""What must never happen to a user's data and secrets, proven with the real engine."""
+
+from __future__ import annotations
+
+import json
+
+from emulator.testing import EmulatorAdmin
+from tests.engine import PulumiCommandError
+from tests.program.conftest import StackFactory, calls_since, objects_in
+
+
+def test_no_secret_in_state_outputs_or_cli_output(
+    program_stack: StackFactory, emulator: EmulatorAdmin
+) -> None:
+    stack = program_stack()
+    stack.up()
+    webhook_url = stack.outputs(show_secrets=True)["webhookUrl"]
+    stack.preview()
+    stack.refresh()
+    secrets = {
+        "client secret": emulator.client_secret,
+        "Customer.io App API key": emulator.cio_app_api_key,
+        "webhook URL": webhook_url,
+        # The inlet path alone is the capability too.
+        "inlet URL": webhook_url.split("?")[0],
+    }
+    exported = json.dumps(stack.export())
+    shown = json.dumps(stack.outputs())
+    # Everything the CLI printed, but for the one explicit `stack output --show-secrets` above.
+    transcript = "\n".join(entry for entry in stack.transcript if "--show-secrets " not in entry)
+    for label, secret in secrets.items():
+        assert secret not in exported, f"{label} in `pulumi stack export`"
+        assert secret not in shown, f"{label} in `pulumi stack output`"
+        assert secret not in transcript, f"{label} in CLI output"
+    # Every access token the emulator issues starts with this JWT header.
+    token_prefix = "eyJhbGciOiJSUzI1NiIsIng1dSI6ImVtdWxhdG9yIn0."
+    assert token_prefix not in exported and token_prefix not in transcript
+    # The secret outputs are really there, encrypted.
+    assert '"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"' in exported
+    assert "ciphertext" in exported
+
+
+def test_destroy_keeps_data_unless_opted_in(program_stack: StackFactory, emulator: EmulatorAdmin) -> None:
+    emulator.set_knobs(mapping_set_delete="enabled")
+    stack = program_stack()
+    stack.up()
+    dataset_id = stack.outputs()["datasetId"]
+    emulator.deliver("customer_subscribed")
+    stack.destroy()
+    # The dataset, its schema and field group stay; everything that moved data is gone.
+    assert objects_in(emulator, "dev") == {"fieldgroup": 1, "schema": 1, "dataset": 1}
+    assert emulator.state()["customerio"]["webhooks"] == []
+    assert len(emulator.records(dataset_id, "dev")) == 1
+    assert "retain" in stack.transcript[-2].lower() or stack.resources() == []
+
+
+def test_bad_configuration_fails_preview_without_traceback(
+    program_stack: StackFactory, emulator: EmulatorAdmin
+) -> None:
+    stack = program_stack(sandbox="Not A Sandbox", sources=[{"name": "a"}, {"name": "a", "events": []}])
+    seq = emulator.last_seq()
+    try:
+        stack.preview()
+    except PulumiCommandError as failure:
+        message = str(failure)
+    else:
+        raise AssertionError("preview accepted an invalid configuration")
+    assert "aep-customerio:sandbox" in message
+    assert "aep-customerio:sources" in message
+    assert "Traceback" not in message
+    assert calls_since(emulator, seq) == []
+
+
+def test_unknown_event_name_fails_in_preview(program_stack: StackFactory, emulator: EmulatorAdmin) -> None:
+    stack = program_stack(sources=[{"name": "cio", "events": ["email_sent", "email_exploded"]}])
+    seq = emulator.last_seq()
+    try:
+        stack.preview()
+    except PulumiCommandError as failure:
+        message = str(failure)
+    else:
+        raise AssertionError("preview accepted an unknown Customer.io event")
+    assert "email_exploded" in message
+    assert "Traceback" not in message
+    assert calls_since(emulator, seq) == []
+
+
+def test_two_sources_in_one_stack_do_not_collide(
+    program_stack: StackFactory, emulator: EmulatorAdmin
+) -> None:
+    stack = program_stack(sources=[{"name": "us-workspace"}, {"name": "eu-workspace", "testMode": True}])
+    assert stack.up() == {"create": 1 + 2 * (1 + 8)}  # the stack, then a component and 8 objects each
+    sources = stack.outputs(show_secrets=True)["sources"]
+    assert sources["us-workspace"]["webhookUrl"] != sources["eu-workspace"]["webhookUrl"]
+    counts = objects_in(emulator, "dev")
+    assert {kind: counts.get(kind) for kind in ("flow", "dataset", "schema", "fieldgroup")} == {
+        "flow": 2,
+        "dataset": 2,
+        "schema": 2,
+        "fieldgroup": 2,
+    }
+    # Test mode: no cio_id rule in that source's mapping set.
+    mapping_sets = {m["id"]: m for m in emulator.state()["sandboxes"]["dev"]["mappingSet"]}
+    eu_rules = mapping_sets[sources["eu-workspace"]["mappingSetId"]]["mappings"]
+    us_rules = mapping_sets[sources["us-workspace"]["mappingSetId"]]["mappings"]
+    assert not any("cio_id" in json.dumps(rule) for rule in eu_rules)
+    assert any("cio_id" in json.dumps(rule) for rule in us_rules)
