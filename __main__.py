@@ -35,11 +35,11 @@ def main() -> None:
     inlet_timeout = pulumi.Config(NAMESPACE).get_float("inletTimeoutSeconds")
     key_configured = customerio_key_configured()
     sources = {}
-    for source in stack_config.sources:
+    for index, source in enumerate(stack_config.sources):
         create_webhook = source.create_webhook if source.create_webhook is not None else key_configured
         if create_webhook and not key_configured:
             raise pulumi.RunError(
-                f"{NAMESPACE}:sources[{source.name}].createWebhook is true but no Customer.io App API key is "
+                f"{NAMESPACE}:sources[{index}].createWebhook is true but no Customer.io App API key is "
                 "configured: `pulumi config set --secret customerio:appApiKey <key>`"
             )
         sources[source.name] = CustomerIoSource(

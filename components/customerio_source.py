@@ -9,7 +9,7 @@ webhook first, then the dataflow, then what the dataflow used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -34,7 +34,6 @@ class CustomerIoSourceArgs:
     source: SourceConfig
     create_webhook: bool
     inlet_timeout_seconds: float | None = None
-    labels: dict[str, str] = field(default_factory=dict)
 
 
 class CustomerIoSource(pulumi.ComponentResource):
@@ -108,8 +107,12 @@ class CustomerIoSource(pulumi.ComponentResource):
             )
             dataset_id = dataset.dataset_id
 
-        rules = [] if source.replace_default_mappings else default_rules(source.test_mode)
-        rules += [rule.model_dump() for rule in source.mappings]
+        rules = custom_rules = [rule.model_dump() for rule in source.mappings]
+        if not source.replace_default_mappings:
+            # A user rule for a default destination replaces that default.
+            overridden = {rule["destination"] for rule in custom_rules}
+            defaults = default_rules(source.test_mode)
+            rules = [rule for rule in defaults if rule["destination"] not in overridden] + custom_rules
         mapping_set = MappingSet(
             f"{name}-mapping",
             MappingSetArgs(

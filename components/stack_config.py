@@ -12,6 +12,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from components.default_mapping import CUSTOM_FIELDS
+from providers.field_group import FieldName
+from providers.reporting_webhook import EventName
+
 NAMESPACE = "aep-customerio"
 
 # The families Adobe's Customer.io source documents schemas for (customer, email, SMS, push,
@@ -61,8 +65,8 @@ class SourceConfig(_Model):
     name: SourceName = "customerio"
     description: str = "Customer.io reporting webhook events"
     test_mode: bool = False
-    events: list[str] = Field(default_factory=lambda: list(DEFAULT_EVENTS), min_length=1)
-    extra_fields: dict[str, FieldConfig] = Field(default_factory=dict)
+    events: list[EventName] = Field(default_factory=lambda: list(DEFAULT_EVENTS), min_length=1)  # type: ignore[arg-type]
+    extra_fields: dict[FieldName, FieldConfig] = Field(default_factory=dict)
     mappings: list[MappingRuleConfig] = Field(default_factory=list)
     replace_default_mappings: bool = False
     existing_schema_id: str | None = None
@@ -83,6 +87,9 @@ class SourceConfig(_Model):
             )
         if self.existing_schema_id and self.extra_fields:
             raise ValueError("extraFields only applies to the schema this program creates")
+        built_in = sorted(set(self.extra_fields) & set(CUSTOM_FIELDS))
+        if built_in:
+            raise ValueError(f"extraFields must not redefine the built-in fields: {', '.join(built_in)}")
         if self.replace_default_mappings and not self.mappings:
             raise ValueError("replaceDefaultMappings is true but no mappings are given")
         return self
@@ -109,6 +116,14 @@ class StackConfig(_Model):
         return sources
 
 
+def config_path(location: tuple[int | str, ...]) -> str:
+    """`("sources", 1, "name")` → `sources[1].name`, the syntax of `pulumi config set --path`."""
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
 class StackConfigError(ValueError):
     """A configuration problem, phrased for the person editing Pulumi.<stack>.yaml."""
 
@@ -119,8 +134,7 @@ def parse_stack_config(raw: dict[str, Any]) -> StackConfig:
     except ValidationError as error:
         lines = []
         for problem in error.errors():
-            key = ".".join(str(part) for part in problem["loc"])
-            lines.append(f"  {NAMESPACE}:{key}: {problem['msg']}")
+            lines.append(f"  {NAMESPACE}:{config_path(problem['loc'])}: {problem['msg']}")
         raise StackConfigError(
             "invalid stack configuration:\n"
             + "\n".join(lines)

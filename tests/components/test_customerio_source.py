@@ -289,12 +289,6 @@ def test_replace_default_mappings() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="customerio_source.py:111-112 appends source.mappings to the default rules without dropping "
-    "defaults with the same destination; MappingSetInputs rejects a destination mapped twice, so the "
-    "stack config passes and the preview fails",
-)
 def test_custom_mapping_to_a_default_destination() -> None:
     raw = {"mappings": [{"source": "data.identifiers.email_address", "destination": "_{tenant}.email"}]}
     try:

@@ -248,30 +248,15 @@ def test_field_error_names_the_camel_case_key() -> None:
     assert "testMode" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stack_config.parse_stack_config joins loc with '.', printing 'sources.0.name'; "
-    "`pulumi config set --path` needs 'sources[0].name' (a dotted '0' is a map key)",
-)
 def test_list_index_uses_pulumi_path_syntax() -> None:
     message = error_of({"sandbox": "dev", "sources": [{"name": "ok"}, {"name": "Bad_Name"}]})
     assert f"{NAMESPACE}:sources[1].name:" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stack_config.SourceConfig.events is list[str]: event names Customer.io does not have are "
-    "accepted and only fail in the ReportingWebhook provider's check (or are ignored without a webhook)",
-)
 def test_unknown_event_names_are_rejected() -> None:
     message = error_of(with_source(events=["email_sent", "email_sentt"]))
     assert f"{NAMESPACE}:sources[0].events" in message or f"{NAMESPACE}:sources.0.events" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stack_config.SourceConfig.extra_fields keys are unchecked: names the FieldGroup provider "
-    "rejects (^[A-Za-z][A-Za-z0-9_]{0,62}$) pass the stack config and fail at deploy time",
-)
 def test_bad_extra_field_names_are_rejected() -> None:
     error_of(with_source(extraFields={"campaign id": {"type": "string"}}))
