@@ -73,7 +73,9 @@ def main() -> None:
     print(f"{'step':<22}{'median s':>10}{'min s':>8}{'reads':>7}{'writes':>8}")
     for name, times in results.items():
         calls = counts[name]
-        print(f"{name:<22}{statistics.median(times):>10.2f}{min(times):>8.2f}{calls['read']:>7}{calls['write']:>8}")
+        print(
+            f"{name:<22}{statistics.median(times):>10.2f}{min(times):>8.2f}{calls['read']:>7}{calls['write']:>8}"
+        )
 
 
 if __name__ == "__main__":
