@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from providers.aep_client import FLOW_SERVICE, AepClient, first_item
-from providers.base import GoneError, log
+from providers.base import BaseProvider, GoneError, ProviderArgs, log
+from providers.common import Description, Name, Sandbox
 from providers.errors import ApiError
 
 
@@ -120,3 +121,30 @@ def name_description_ops(old: Any, new: Any) -> list[dict[str, Any]]:
         for key in ("name", "description")
         if getattr(new, key) != getattr(old, key)
     ]
+
+
+class ConnectionInputs(ProviderArgs):
+    sandbox: Sandbox
+    name: Name
+    description: Description = ""
+
+
+C = TypeVar("C", bound=ConnectionInputs)
+
+
+class ConnectionProvider(BaseProvider[C]):
+    """What source and target connections share: only the name and description change in place."""
+
+    collection: ClassVar[str]
+    id_output: ClassVar[str]
+    delete_before_replace = True
+
+    def _update(self, id_: str, old: C, new: C, olds: dict[str, Any]) -> dict[str, Any]:
+        ops = name_description_ops(old, new)
+        etag = str(olds.get("etag") or "") or None
+        if ops:
+            etag = patch(self.aep(), self.collection, id_, old.sandbox, ops, etag)
+        return {self.id_output: id_, "etag": etag or ""}
+
+    def _delete(self, id_: str, args: C, props: dict[str, Any]) -> None:
+        delete(self.aep(), self.collection, id_, args.sandbox)

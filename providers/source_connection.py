@@ -20,18 +20,14 @@ from pulumi.dynamic import Resource
 
 from providers import flow_service as fs
 from providers.aep_client import FLOW_SERVICE
-from providers.base import BaseProvider, ProviderArgs, resource_props
-from providers.common import Description, Name, Sandbox
+from providers.base import resource_props
 
 CUSTOMERIO_PROVIDER_ID = "521eee4d-8cbe-4906-bb48-fb6bd4450033"
 CUSTOMERIO_CONNECTION_SPEC_ID = "96479064-7b8a-4d69-b9ed-21c5683837ea"
 COLLECTION = "sourceConnections"
 
 
-class SourceConnectionInputs(ProviderArgs):
-    sandbox: Sandbox
-    name: Name
-    description: Description = ""
+class SourceConnectionInputs(fs.ConnectionInputs):
     provider_id: str = CUSTOMERIO_PROVIDER_ID
     connection_spec_id: str = CUSTOMERIO_CONNECTION_SPEC_ID
     connection_spec_version: str = "1.0"
@@ -41,7 +37,9 @@ class SourceConnectionInputs(ProviderArgs):
 OUTPUTS = ("source_connection_id", "etag")
 
 
-class SourceConnectionProvider(BaseProvider[SourceConnectionInputs]):
+class SourceConnectionProvider(fs.ConnectionProvider[SourceConnectionInputs]):
+    collection = COLLECTION
+    id_output = "source_connection_id"
     kind = "Source connection"
     args_model = SourceConnectionInputs
     replace_on = frozenset(
@@ -53,7 +51,6 @@ class SourceConnectionProvider(BaseProvider[SourceConnectionInputs]):
             "data_format",
         }
     )
-    delete_before_replace = True
 
     def _create(self, args: SourceConnectionInputs) -> tuple[str, dict[str, Any]]:
         client = self.aep()
@@ -102,22 +99,6 @@ class SourceConnectionProvider(BaseProvider[SourceConnectionInputs]):
         if item.get("providerId"):
             live["provider_id"] = item["providerId"]
         return live, {"source_connection_id": id_, "etag": str(item.get("etag", ""))}
-
-    def _update(
-        self,
-        id_: str,
-        old: SourceConnectionInputs,
-        new: SourceConnectionInputs,
-        olds: dict[str, Any],
-    ) -> dict[str, Any]:
-        ops = fs.name_description_ops(old, new)
-        etag = str(olds.get("etag") or "") or None
-        if ops:
-            etag = fs.patch(self.aep(), COLLECTION, id_, old.sandbox, ops, etag)
-        return {"source_connection_id": id_, "etag": etag or ""}
-
-    def _delete(self, id_: str, args: SourceConnectionInputs, props: dict[str, Any]) -> None:
-        fs.delete(self.aep(), COLLECTION, id_, args.sandbox)
 
 
 @dataclass

@@ -21,18 +21,14 @@ from pulumi.dynamic import Resource
 
 from providers import flow_service as fs
 from providers.aep_client import FLOW_SERVICE
-from providers.base import BaseProvider, ProviderArgs, resource_props
-from providers.common import Description, Name, Sandbox
+from providers.base import resource_props
 
 DATA_LAKE_CONNECTION_SPEC_ID = "c604ff05-7f1a-43c0-8e18-33bf874cb11c"
 XED_FULL_VERSION = "application/vnd.adobe.xed-full+json;version=1"
 COLLECTION = "targetConnections"
 
 
-class TargetConnectionInputs(ProviderArgs):
-    sandbox: Sandbox
-    name: Name
-    description: Description = ""
+class TargetConnectionInputs(fs.ConnectionInputs):
     dataset_id: str
     schema_id: str
     schema_version: str = XED_FULL_VERSION
@@ -44,7 +40,9 @@ class TargetConnectionInputs(ProviderArgs):
 OUTPUTS = ("target_connection_id", "etag")
 
 
-class TargetConnectionProvider(BaseProvider[TargetConnectionInputs]):
+class TargetConnectionProvider(fs.ConnectionProvider[TargetConnectionInputs]):
+    collection = COLLECTION
+    id_output = "target_connection_id"
     kind = "Target connection"
     args_model = TargetConnectionInputs
     replace_on = frozenset(
@@ -58,7 +56,6 @@ class TargetConnectionProvider(BaseProvider[TargetConnectionInputs]):
             "data_format",
         }
     )
-    delete_before_replace = True
 
     def _create(self, args: TargetConnectionInputs) -> tuple[str, dict[str, Any]]:
         client = self.aep()
@@ -115,22 +112,6 @@ class TargetConnectionProvider(BaseProvider[TargetConnectionInputs]):
             "data_format": data.get("format", args.data_format),
         }
         return live, {"target_connection_id": id_, "etag": str(item.get("etag", ""))}
-
-    def _update(
-        self,
-        id_: str,
-        old: TargetConnectionInputs,
-        new: TargetConnectionInputs,
-        olds: dict[str, Any],
-    ) -> dict[str, Any]:
-        ops = fs.name_description_ops(old, new)
-        etag = str(olds.get("etag") or "") or None
-        if ops:
-            etag = fs.patch(self.aep(), COLLECTION, id_, old.sandbox, ops, etag)
-        return {"target_connection_id": id_, "etag": etag or ""}
-
-    def _delete(self, id_: str, args: TargetConnectionInputs, props: dict[str, Any]) -> None:
-        fs.delete(self.aep(), COLLECTION, id_, args.sandbox)
 
 
 @dataclass
