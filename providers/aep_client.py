@@ -14,7 +14,7 @@ import requests
 
 from providers.errors import ApiError, register_secret
 from providers.settings import AepSettings
-from providers.transport import DEFAULT_TIMEOUT, RetryPolicy, error_from_response, send
+from providers.transport import DEFAULT_TIMEOUT, RetryPolicy, error_from_response, send, thread_session
 
 log = logging.getLogger("providers")
 
@@ -120,12 +120,7 @@ class AepClient:
         self._local = threading.local()
 
     def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.trust_env = False  # no proxy / netrc surprises; TLS verification stays on
-            self._local.session = session
-        return session
+        return thread_session(self._local)
 
     def call(
         self,

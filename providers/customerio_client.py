@@ -10,7 +10,7 @@ from typing import Any
 import requests
 
 from providers.settings import CustomerIoSettings
-from providers.transport import DEFAULT_TIMEOUT, RetryPolicy, error_from_response, send
+from providers.transport import DEFAULT_TIMEOUT, RetryPolicy, error_from_response, send, thread_session
 
 RATE_PER_SECOND = 10.0
 
@@ -54,12 +54,7 @@ class CustomerIoClient:
         self._local = threading.local()
 
     def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.trust_env = False
-            self._local.session = session
-        return session
+        return thread_session(self._local)
 
     def call(
         self,

@@ -14,6 +14,7 @@ import email.utils
 import ipaddress
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,16 @@ log = logging.getLogger("providers")
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 DEFAULT_TIMEOUT = (10.0, 60.0)
+
+
+def thread_session(local: threading.local) -> requests.Session:
+    """One `requests.Session` per thread (the provider serves four engine threads at once)."""
+    session: requests.Session | None = getattr(local, "session", None)
+    if session is None:
+        session = requests.Session()
+        session.trust_env = False  # no proxy / netrc surprises; TLS verification stays on
+        local.session = session
+    return session
 
 
 def check_base_url(url: str, key: str) -> str:
