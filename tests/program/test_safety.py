@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from emulator.testing import EmulatorAdmin
-from tests.engine import PulumiCommandError
+from tests.engine import PulumiCommandError, changes_without_same
 from tests.program.conftest import StackFactory, calls_since, objects_in
 
 
@@ -105,3 +105,20 @@ def test_two_sources_in_one_stack_do_not_collide(
     us_rules = mapping_sets[sources["us-workspace"]["mappingSetId"]]["mappings"]
     assert not any("cio_id" in json.dumps(rule) for rule in eu_rules)
     assert any("cio_id" in json.dumps(rule) for rule in us_rules)
+
+
+def test_rotating_a_credential_changes_no_resource(
+    program_stack: StackFactory, emulator: EmulatorAdmin
+) -> None:
+    stack = program_stack()
+    stack.up()
+    # Credentials reach providers through configure(), never through inputs: a new secret (or a
+    # new App API key) must not show up as a change to any resource.
+    stack.set_config(
+        {}, secrets={"aep:clientSecret": "rotated-secret", "customerio:appApiKey": "rotated-key"}
+    )
+    seq = emulator.last_seq()
+    assert changes_without_same(stack.preview()["changeSummary"]) == {}
+    assert calls_since(emulator, seq) == []
+    exported = json.dumps(stack.export())
+    assert "rotated-secret" not in exported and "rotated-key" not in exported
