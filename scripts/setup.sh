@@ -49,7 +49,7 @@ build_pulumi_cli() {
     command -v go >/dev/null || { log "no pulumi v$pulumi_version on PATH and no Go to build it"; exit 1; }
     log "building the Pulumi CLI v$pulumi_version from the Go module proxy (a few minutes, once)"
     mkdir -p "$(dirname "$built")"
-    (cd tools/pulumi-engine && GOFLAGS=-mod=readonly go build -trimpath -o "$built.tmp" \
+    (cd tools/pulumi-engine && GOFLAGS="-mod=readonly -buildvcs=false" go build -trimpath -o "$built.tmp" \
       -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$pulumi_version" \
       github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
     mv "$built.tmp" "$built"
