@@ -36,9 +36,15 @@ def thread_session(local: threading.local) -> requests.Session:
     session: requests.Session | None = getattr(local, "session", None)
     if session is None:
         session = requests.Session()
-        session.trust_env = False  # no proxy / netrc surprises; TLS verification stays on
+        # The environment's proxies and CA bundle (corporate networks) still apply, but a
+        # ~/.netrc entry must never replace our bearer token: a no-op auth disables netrc lookup.
+        session.auth = _keep_headers
         local.session = session
     return session
+
+
+def _keep_headers(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    return request
 
 
 def check_base_url(url: str, key: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -329,3 +330,19 @@ def test_tokens_revoked_server_side_are_reminted_once(emulator: Any, make: Make)
     assert refresh(src).id == src.id
     assert [c["status"] for c in calls(emulator, start) if "/ims/" not in c["path"]] == [401, 200]
     assert len(calls(emulator, start, "POST", "/ims/token")) == 1
+
+
+def test_a_netrc_entry_never_replaces_the_bearer_token(
+    make: Make, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # requests applies ~/.netrc credentials by default, which would overwrite the Authorization header.
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password not-the-token\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    provider = make(SourceConnectionProvider)
+    response = provider.aep().call(
+        "GET", "/data/foundation/schemaregistry/stats", sandbox="dev", operation="stats"
+    )
+    assert response.status_code == 200
+    assert response.request.headers["Authorization"].startswith("Bearer ")
