@@ -224,7 +224,7 @@ class BaseProvider(ResourceProvider, Generic[A]):
             model = self.args_model.model_validate(known)
         except ValidationError as exc:
             failures = [
-                CheckFailure(_loc(err["loc"]), f"{self.kind}: {err['msg']}")
+                CheckFailure(_loc(err["loc"]), redact(f"{self.kind}: {err['msg']}"))
                 for err in exc.errors()
                 if not (err["loc"] and err["loc"][0] in unknown)
             ]

@@ -28,7 +28,7 @@ from providers import flow_service as fs
 from providers.aep_client import FLOW_SERVICE
 from providers.base import BaseProvider, ProviderArgs, log, notice, resource_props
 from providers.common import Description, Name, Sandbox
-from providers.errors import ApiError
+from providers.errors import ApiError, register_secret
 from providers.transport import RetryPolicy
 
 CUSTOMERIO_FLOW_SPEC_ID = "e77fde5a-22a8-11ed-861d-0242ac120002"
@@ -67,7 +67,9 @@ def _mapping(set_id: str, version: int) -> dict[str, Any]:
 
 def _inlet(item: dict[str, Any]) -> str:
     options = item.get("options")
-    return str((options or {}).get("inletUrl") or "") if isinstance(options, dict) else ""
+    inlet = str((options or {}).get("inletUrl") or "") if isinstance(options, dict) else ""
+    register_secret(inlet)  # a capability: keep it out of every error text and log line
+    return inlet
 
 
 class DataflowProvider(BaseProvider[DataflowInputs]):

@@ -25,7 +25,7 @@ from pydantic import Field, field_validator
 
 from providers.base import BaseProvider, GoneError, ProviderArgs, resource_props
 from providers.common import Name
-from providers.errors import ApiError
+from providers.errors import ApiError, register_secret
 from providers.transport import check_base_url
 
 EventName = Literal[
@@ -61,6 +61,9 @@ class ReportingWebhookInputs(ProviderArgs):
     @field_validator("endpoint")
     @classmethod
     def _url(cls, value: str) -> str:
+        # The endpoint is the dataflow's webhook URL, a capability: never echo it in messages.
+        register_secret(value)
+        register_secret(value.split("?", 1)[0])
         check_base_url(value, "endpoint")  # https, or http on loopback (the emulator)
         return value
 

@@ -300,3 +300,11 @@ def test_type_tokens_are_the_documented_ones() -> None:
         )
     }
     assert ReportingWebhook._resource_type_name == "dynamic/customerio:ReportingWebhook"
+
+
+def test_webhook_endpoint_is_never_echoed_in_check_failures() -> None:
+    endpoint = "ftp://dcs.example.net/collection/0123456789abcdef?x-adobe-flow-id=f"
+    provider = ReportingWebhookProvider()
+    result = provider.check({}, {"name": "hook", "endpoint": endpoint, "events": ["email_sent"]})
+    assert [failure.property for failure in result.failures] == ["endpoint"]
+    assert all("0123456789abcdef" not in failure.reason for failure in result.failures)
