@@ -141,3 +141,16 @@ def test_full_lifecycle(program_stack: StackFactory, emulator: EmulatorAdmin) ->
     assert objects_in(emulator, "stage") == {}
     assert emulator.state()["customerio"]["webhooks"] == []
     assert stack.resources() == []
+
+
+def test_drift_detection_command_from_the_readme(
+    program_stack: StackFactory, emulator: EmulatorAdmin
+) -> None:
+    stack = program_stack()
+    stack.up()
+    stack.run("preview", "--refresh", "--expect-no-changes")  # clean: exits 0
+    dataset_id = stack.outputs()["datasetId"]
+    emulator.edit("dataset", dataset_id, sandbox="dev", set={"description": "renamed in the UI"})
+    drifted = stack.run("preview", "--refresh", "--expect-no-changes", check=False)
+    assert drifted.returncode != 0
+    assert "customerio-dataset" in drifted.stdout + drifted.stderr
