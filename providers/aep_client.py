@@ -100,7 +100,7 @@ class ImsTokenSource:
         register_secret(value)
         lifetime = float(body.get("expires_in", 86399))
         self.mint_count += 1
-        log.info("minted an IMS access token (expires in %ss)", int(lifetime))
+        log.debug("minted an IMS access token (expires in %ss)", int(lifetime))
         return _Token(value=value, expires_at=self._clock() + lifetime, lifetime=lifetime)
 
 
