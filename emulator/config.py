@@ -12,6 +12,8 @@ DEFAULT_ORG_ID = "EMULATORORG0000000000000@AdobeOrg"
 DEFAULT_TENANT_ID = "emulatortenant"
 DEFAULT_SANDBOXES = ("prod", "dev", "stage")
 DEFAULT_CIO_APP_API_KEY = "emulator-cio-app-key"
+# A second Customer.io workspace, with its own App API key and its own webhooks.
+DEFAULT_CIO_SECOND_APP_API_KEY = "emulator-cio-app-key-2"
 DEFAULT_STATE_PATH = ".state/emulator.sqlite3"
 
 
@@ -35,6 +37,10 @@ class Knobs:
     ingest_delay_s: float = 0.0
     enable_when_enabled_fails: bool = True  # op=enable on an enabled flow -> 1422-400
     legacy_source_types: bool = True  # GET mapping sets answer sourceType "text/x.schema-path"
+    # > 0: a flow is `enabling`/`disabling` (after an action) or `updating` (after a PATCH) for this
+    # many seconds before it is stable again; meanwhile PATCH/DELETE/actions answer 1416/1420/1421/
+    # 1422-400. 0 (not the hardest choice, so that plain tests need no waiting) = immediate.
+    flow_transition_s: float = 0.0
 
     def update(self, values: dict[str, Any]) -> list[str]:
         """Apply known keys (with type coercion); return the unknown ones."""
@@ -78,6 +84,7 @@ class Options:
     tenant_id: str = DEFAULT_TENANT_ID
     sandboxes: tuple[str, ...] = DEFAULT_SANDBOXES
     cio_app_api_key: str = DEFAULT_CIO_APP_API_KEY
+    cio_extra_app_api_keys: tuple[str, ...] = (DEFAULT_CIO_SECOND_APP_API_KEY,)
     state_path: str | None = DEFAULT_STATE_PATH  # None = in memory
     seed: int | None = None
     knobs: Knobs = field(default_factory=Knobs)

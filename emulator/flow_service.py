@@ -27,10 +27,34 @@ _PATCHABLE = {
     TARGET: ("/name", "/description", "/params", "/data", "/labels"),
 }
 _LABELS = {SOURCE: "sourceConnections", TARGET: "targetConnections", FLOW: "flows", RUN: "runs"}
+# A flow's in-between state lives in two hidden fields; the stored `state` is always the stable state
+# it settles in. Everything is computed on read from the timestamps: no background work.
+_BUSY_STATE = "__busyState"
+_BUSY_UNTIL = "__busyUntil"
 
 
 def public(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if not k.startswith("__")}
+
+
+def busy_state(flow: dict[str, Any], now: float) -> str | None:
+    """`enabling`, `disabling` or `updating` while the flow is between stable states, else None."""
+    until = flow.get(_BUSY_UNTIL)
+    if until is None or now >= float(until):
+        return None
+    return str(flow.get(_BUSY_STATE))
+
+
+def effective_state(flow: dict[str, Any], now: float) -> str:
+    return busy_state(flow, now) or str(flow.get("state", ""))
+
+
+def accepts_data(flow: dict[str, Any], now: float) -> bool:
+    """An enabled flow keeps ingesting while it is updated or being disabled, not while enabling."""
+    busy = busy_state(flow, now)
+    if busy == "disabling":
+        return True
+    return flow.get("state") == "enabled" and busy != "enabling"
 
 
 def _bad(message: str, code: str = "1400-400") -> errors.ApiError:
@@ -46,6 +70,14 @@ def _spec(body: dict[str, Any], key: str, known: Any) -> dict[str, Any]:
     if not isinstance(spec.get("version", "1.0"), str):
         raise _bad(f"'{key}.version' must be a string such as '1.0'.")
     return {"id": spec["id"], "version": spec.get("version", "1.0")}
+
+
+def _only_stable(flow_id: str, busy: str) -> errors.ApiError:
+    return errors.flow(
+        "1416-400",
+        f"The flow {flow_id} is in state '{busy}': update or delete is only allowed on flows "
+        "in state enabled, disabled or initializing.",
+    )
 
 
 class FlowService(Backend):
@@ -68,7 +100,31 @@ class FlowService(Backend):
             if ctx.now >= ready and obj.get("__inletId"):
                 options["inletUrl"] = f"{ctx.base_url}/collection/{obj['__inletId']}"
             out["options"] = options
+            self._render_transition(ctx, obj, out)
         return out
+
+    @staticmethod
+    def _render_transition(ctx: Ctx, obj: dict[str, Any], out: dict[str, Any]) -> None:
+        until = obj.get(_BUSY_UNTIL)
+        if until is None:
+            return  # no transition was ever recorded (flow_transition_s = 0): nothing to show
+        last = dict(out.get("lastOperation") or {})
+        busy = busy_state(obj, ctx.now)
+        if busy is not None:
+            out["state"] = busy
+            last.update({"updated": ctx.now_ms, "status": "inProgress"})
+        else:
+            last.update({"updated": int(float(until) * 1000), "status": "success"})
+        out["lastOperation"] = last
+
+    def _begin_transition(self, ctx: Ctx, flow: dict[str, Any], busy: str) -> None:
+        delay = self.knobs.flow_transition_s
+        if delay > 0:
+            flow[_BUSY_STATE] = busy
+            flow[_BUSY_UNTIL] = ctx.now + delay
+        else:
+            flow.pop(_BUSY_STATE, None)
+            flow.pop(_BUSY_UNTIL, None)
 
     def _stamp(self, ctx: Ctx, obj: dict[str, Any], created: bool) -> None:
         etag = self.ids.etag()
@@ -301,6 +357,8 @@ class FlowService(Backend):
         self, ctx: Ctx, kind: str, obj_id: str, operations: Any, if_match: str | None
     ) -> dict[str, str]:
         current = self._get(ctx, kind, obj_id)
+        if kind == FLOW:
+            self._check_not_busy_for_patch(ctx, current)
         self._check_etag(current, if_match, required=True)
         if not isinstance(operations, list) or not operations:
             raise errors.flow("1405-400", "The request body must be a non-empty JSON Patch array.")
@@ -333,9 +391,24 @@ class FlowService(Backend):
         new.update({k: v for k, v in current.items() if k.startswith("__")})
         if kind == FLOW:
             new["lastOperation"] = {"started": ctx.now_ms, "updated": ctx.now_ms, "operation": "update"}
+            self._begin_transition(ctx, new, "updating")  # then back to its stable `state`
         self._stamp(ctx, new, created=False)
         self.store.put(ctx.sandbox, kind, obj_id, new)
         return {"id": obj_id, "etag": new["etag"]}
+
+    @staticmethod
+    def _check_not_busy_for_patch(ctx: Ctx, flow: dict[str, Any]) -> None:
+        busy = busy_state(flow, ctx.now)
+        if busy == "disabling":
+            raise errors.flow(
+                "1420-400", f"The flow {flow['id']} is in state 'disabling' and cannot be updated."
+            )
+        if busy == "updating":
+            raise errors.flow(
+                "1421-400", f"The flow {flow['id']} is in state 'updating' and cannot be transitioned."
+            )
+        if busy is not None:
+            raise _only_stable(flow["id"], busy)
 
     def _check_update(self, ctx: Ctx, kind: str, new: dict[str, Any]) -> None:
         name = new.get("name")
@@ -348,6 +421,9 @@ class FlowService(Backend):
 
     def action(self, ctx: Ctx, flow_id: str, op: str | None, if_match: str | None) -> dict[str, str]:
         flow = self._get(ctx, FLOW, flow_id)
+        busy = busy_state(flow, ctx.now)
+        if busy is not None:
+            raise errors.flow("1422-400", f"Action '{op}' cannot be applied: the flow is in state '{busy}'.")
         self._check_etag(flow, if_match, required=False)
         if op not in ("enable", "disable"):
             raise errors.flow(
@@ -358,6 +434,7 @@ class FlowService(Backend):
             raise errors.flow("1422-400", f"Action '{op}' cannot be applied: the flow is already {wanted}.")
         flow["state"] = wanted
         flow["lastOperation"] = {"started": ctx.now_ms, "updated": ctx.now_ms, "operation": op}
+        self._begin_transition(ctx, flow, "enabling" if op == "enable" else "disabling")
         self._stamp(ctx, flow, created=False)
         self.store.put(ctx.sandbox, FLOW, flow_id, flow)
         return {"id": flow_id, "etag": flow["etag"]}
@@ -365,6 +442,9 @@ class FlowService(Backend):
     # -- delete --------------------------------------------------------------------------------
     def delete(self, ctx: Ctx, kind: str, obj_id: str) -> None:
         obj = self._get(ctx, kind, obj_id)
+        busy = busy_state(obj, ctx.now) if kind == FLOW else None
+        if busy is not None:
+            raise _only_stable(obj_id, busy)
         if kind in (SOURCE, TARGET):
             key = "sourceConnectionIds" if kind == SOURCE else "targetConnectionIds"
             users = [f["id"] for f in self.store.list_kind(ctx.sandbox, FLOW) if obj_id in f.get(key, [])]

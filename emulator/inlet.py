@@ -11,7 +11,7 @@ from typing import Any
 
 from emulator import errors, mapper, xdm
 from emulator.backend import Backend
-from emulator.flow_service import FLOW, TARGET
+from emulator.flow_service import FLOW, TARGET, accepts_data, effective_state
 
 MAX_BODY = 1024 * 1024
 
@@ -53,8 +53,9 @@ class Inlet(Backend):
             )
         if flow_id != flow["id"]:
             raise errors.inlet(400, f"Flow '{flow_id}' does not belong to inlet '{inlet_id}'.")
-        if flow.get("state") != "enabled":
-            raise errors.inlet(400, f"Flow '{flow_id}' is {flow.get('state')}: it accepts no data.")
+        if not accepts_data(flow, time.time()):
+            state = effective_state(flow, time.time())
+            raise errors.inlet(400, f"Flow '{flow_id}' is {state}: it accepts no data.")
         if not raw.strip():
             raise errors.inlet(400, "The request body is empty.")
         try:
