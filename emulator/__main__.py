@@ -29,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--cio-app-api-key", default=env("EMULATOR_CIO_APP_API_KEY", config.DEFAULT_CIO_APP_API_KEY)
     )
+    p.add_argument(
+        "--cio-extra-app-api-keys",
+        default=env("EMULATOR_CIO_EXTRA_APP_API_KEYS", config.DEFAULT_CIO_SECOND_APP_API_KEY),
+        help="comma-separated App API keys of further Customer.io workspaces",
+    )
     p.add_argument("--seed", type=int, default=None)
     p.add_argument(
         "--knob",
@@ -61,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         tenant_id=args.tenant_id,
         sandboxes=tuple(s.strip() for s in args.sandboxes.split(",") if s.strip()),
         cio_app_api_key=args.cio_app_api_key,
+        cio_extra_app_api_keys=tuple(k.strip() for k in args.cio_extra_app_api_keys.split(",") if k.strip()),
         state_path=state,
         seed=args.seed,
         knobs=knobs,

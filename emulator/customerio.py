@@ -16,6 +16,7 @@ from emulator.backend import Backend
 from emulator.cio_events import EVENT_NAMES, build
 
 WEBHOOK = "cioWebhook"
+PRIMARY_WORKSPACE = ""  # stored beside the other global objects, as before workspaces existed
 DELIVERY_TIMEOUT_S = 4.0
 _FIELDS = ("name", "endpoint", "events", "disabled", "full_resolution", "with_content")
 
@@ -25,12 +26,19 @@ def _public(hook: dict[str, Any]) -> dict[str, Any]:
 
 
 class CustomerIo(Backend):
-    def check_key(self, authorization: str) -> None:
+    def workspaces(self) -> dict[str, str]:
+        """App API key -> the storage name of its workspace (each key sees only its own webhooks)."""
+        extra = {key: f"cio:workspace-{i + 2}" for i, key in enumerate(self.options.cio_extra_app_api_keys)}
+        return {self.options.cio_app_api_key: PRIMARY_WORKSPACE, **extra}
+
+    def check_key(self, authorization: str) -> str:
         scheme, _, key = authorization.partition(" ")
-        if scheme.lower() != "bearer" or key.strip() != self.options.cio_app_api_key:
+        workspace = self.workspaces().get(key.strip()) if scheme.lower() == "bearer" else None
+        if workspace is None:
             raise errors.customerio(
                 401, "Unauthorized request: provide a valid App API key as a Bearer token."
             )
+        return workspace
 
     def _validate(self, body: Any, partial: bool) -> dict[str, Any]:
         if not isinstance(body, dict):
@@ -59,16 +67,16 @@ class CustomerIo(Backend):
                 raise errors.customerio(400, f"'{key}' must be a boolean.")
         return clean
 
-    def _get(self, webhook_id: str) -> dict[str, Any]:
-        hook = self.store.get("", WEBHOOK, webhook_id) if webhook_id.isdigit() else None
+    def _get(self, workspace: str, webhook_id: str) -> dict[str, Any]:
+        hook = self.store.get(workspace, WEBHOOK, webhook_id) if webhook_id.isdigit() else None
         if hook is None:
             raise errors.customerio(404, f"Reporting webhook {webhook_id} not found.")
         return hook
 
-    def list_items(self) -> dict[str, Any]:
-        return {"reporting_webhooks": [_public(h) for h in self.store.list_kind("", WEBHOOK)]}
+    def list_items(self, workspace: str) -> dict[str, Any]:
+        return {"reporting_webhooks": [_public(h) for h in self.store.list_kind(workspace, WEBHOOK)]}
 
-    def create(self, body: Any) -> dict[str, Any]:
+    def create(self, workspace: str, body: Any) -> dict[str, Any]:
         clean = self._validate(body, partial=False)
         webhook_id = self.store.next_counter("cio_webhook")
         hook = {
@@ -80,24 +88,27 @@ class CustomerIo(Backend):
             **clean,
             "__signing_key": self.ids.hex(40),
         }
-        self.store.put("", WEBHOOK, str(webhook_id), hook)
+        self.store.put(workspace, WEBHOOK, str(webhook_id), hook)
         return _public(hook)
 
-    def get(self, webhook_id: str) -> dict[str, Any]:
-        return _public(self._get(webhook_id))
+    def get(self, workspace: str, webhook_id: str) -> dict[str, Any]:
+        return _public(self._get(workspace, webhook_id))
 
-    def update(self, webhook_id: str, body: Any) -> dict[str, Any]:
-        hook = self._get(webhook_id)
+    def update(self, workspace: str, webhook_id: str, body: Any) -> dict[str, Any]:
+        hook = self._get(workspace, webhook_id)
         clean = self._validate(body, partial=self.knobs.cio_partial_put)
         if not self.knobs.cio_partial_put:
             hook.update({"disabled": False, "full_resolution": False, "with_content": False})
         hook.update(clean)
-        self.store.put("", WEBHOOK, webhook_id, hook)
+        self.store.put(workspace, WEBHOOK, webhook_id, hook)
         return _public(hook)
 
-    def delete(self, webhook_id: str) -> None:
-        self._get(webhook_id)
-        self.store.delete("", WEBHOOK, webhook_id)
+    def delete(self, workspace: str, webhook_id: str) -> None:
+        self._get(workspace, webhook_id)
+        self.store.delete(workspace, WEBHOOK, webhook_id)
+
+    def webhooks_by_workspace(self) -> dict[str, list[dict[str, Any]]]:
+        return {ws: self.store.list_kind(ws, WEBHOOK) for ws in self.workspaces().values()}
 
     # -- delivery (runs without the store lock: it calls back into this very server) ---------
     def prepare(self, event: str, overrides: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -106,7 +117,8 @@ class CustomerIo(Backend):
         payload = build(event, self.ids.ulid(), self.ids.ulid(), overrides)
         hooks = [
             h
-            for h in self.store.list_kind("", WEBHOOK)
+            for workspace_hooks in self.webhooks_by_workspace().values()
+            for h in workspace_hooks
             if not h.get("disabled") and event in h.get("events", [])
         ]
         return payload, hooks

@@ -26,22 +26,22 @@ def register(app: Flask) -> None:
 
     @route(app, base, ["GET"], "customerio.listWebhooks", "customerio")
     def list_(ctx: Ctx) -> Any:
-        return world().customerio.list_items()
+        return world().customerio.list_items(ctx.sandbox)
 
     @route(app, base, ["POST"], "customerio.createWebhook", "customerio")
     def create(ctx: Ctx) -> Any:
-        return world().customerio.create(body_json(dict, require_json_type=False))
+        return world().customerio.create(ctx.sandbox, body_json(dict, require_json_type=False))
 
     @route(app, f"{base}/<webhook_id>", ["GET"], "customerio.getWebhook", "customerio")
     def get(ctx: Ctx, webhook_id: str) -> Any:
-        return world().customerio.get(webhook_id)
+        return world().customerio.get(ctx.sandbox, webhook_id)
 
     @route(app, f"{base}/<webhook_id>", ["PUT"], "customerio.updateWebhook", "customerio")
     def put(ctx: Ctx, webhook_id: str) -> Any:
-        world().customerio.get(webhook_id)
-        return world().customerio.update(webhook_id, body_json(dict, require_json_type=False))
+        world().customerio.get(ctx.sandbox, webhook_id)
+        return world().customerio.update(ctx.sandbox, webhook_id, body_json(dict, require_json_type=False))
 
     @route(app, f"{base}/<webhook_id>", ["DELETE"], "customerio.deleteWebhook", "customerio")
     def delete(ctx: Ctx, webhook_id: str) -> Any:
-        world().customerio.delete(webhook_id)
+        world().customerio.delete(ctx.sandbox, webhook_id)
         return None, 200

@@ -13,6 +13,7 @@ from typing import Any
 
 from emulator.config import (
     DEFAULT_CIO_APP_API_KEY,
+    DEFAULT_CIO_SECOND_APP_API_KEY,
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     DEFAULT_ORG_ID,
@@ -41,6 +42,7 @@ class EmulatorAdmin:
         org_id: str = DEFAULT_ORG_ID,
         tenant_id: str = DEFAULT_TENANT_ID,
         cio_app_api_key: str = DEFAULT_CIO_APP_API_KEY,
+        cio_second_app_api_key: str = DEFAULT_CIO_SECOND_APP_API_KEY,
         sandbox: str = "prod",
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -49,6 +51,7 @@ class EmulatorAdmin:
         self.org_id = org_id
         self.tenant_id = tenant_id
         self.cio_app_api_key = cio_app_api_key
+        self.cio_second_app_api_key = cio_second_app_api_key
         self.sandbox = sandbox
 
     # -- plumbing ------------------------------------------------------------------------------

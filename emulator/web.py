@@ -161,7 +161,8 @@ def _authenticate(w: World, service: str, auth: str) -> Ctx:
         g.sandbox = sandbox
         return Ctx(sandbox, base, client_id)
     if auth == "customerio":
-        w.customerio.check_key(request.headers.get("Authorization", ""))
+        # For Customer.io the context's "sandbox" is the workspace the App API key belongs to.
+        return Ctx(w.customerio.check_key(request.headers.get("Authorization", "")), base)
     return Ctx("", base)
 
 

@@ -57,7 +57,14 @@ class World:
         return {
             "tenantId": self.options.tenant_id,
             "sandboxes": {name: dump.get(name, {}) for name in self.options.sandboxes},
-            "customerio": {"webhooks": global_objs.get("cioWebhook", [])},
+            "customerio": {
+                "webhooks": global_objs.get("cioWebhook", []),
+                "workspaces": {
+                    name.removeprefix("cio:"): hooks
+                    for name, hooks in self.customerio.webhooks_by_workspace().items()
+                    if name
+                },
+            },
             "knobs": self.knobs.as_dict(),
             "faults": self.faults.rules(),
         }

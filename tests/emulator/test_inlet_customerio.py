@@ -171,3 +171,17 @@ def test_every_family_lands_in_the_dataset(
         assert payload["data"]["identifiers"]["id"] == "42"
         assert result["deliveries"][0]["status"] == 200
     assert len(emulator.records(live["dataset_id"])) == 3
+
+
+def test_each_app_api_key_sees_only_its_own_workspace(emulator: EmulatorAdmin) -> None:
+    api = Api(emulator)
+    body = {"name": "second", "endpoint": "https://example.com/hook", "events": ["email_sent"]}
+    created = ok(api.cio("POST", "", body, key=emulator.cio_second_app_api_key))
+    hook_id = created["id"]
+    assert api.cio("GET", f"/{hook_id}").status_code == 404  # the first workspace's key
+    assert ok(api.cio("GET", "", key=None))["reporting_webhooks"] == []
+    assert ok(api.cio("GET", f"/{hook_id}", key=emulator.cio_second_app_api_key))["name"] == "second"
+    assert api.cio("DELETE", f"/{hook_id}").status_code == 404
+    state = emulator.state()["customerio"]
+    assert state["webhooks"] == [] and [h["id"] for h in state["workspaces"]["workspace-2"]] == [hook_id]
+    assert api.cio("GET", "", key="not-a-key").status_code == 401
