@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -20,11 +21,18 @@ def raw_stack_config() -> dict[str, Any]:
     return {key: value for key, value in raw.items() if value is not None}
 
 
-def customerio_key_configured() -> bool:
-    # Only whether it is set: the key itself stays with the provider's configure().
-    return pulumi.runtime.get_config("customerio:appApiKey") is not None or bool(
-        os.environ.get("CUSTOMERIO_APP_API_KEY")
-    )
+def customerio_key_configured(workspace: str | None) -> bool:
+    """Only whether a key is set: the key itself stays with the provider's configure()."""
+    if not workspace:
+        return pulumi.runtime.get_config("customerio:appApiKey") is not None or bool(
+            os.environ.get("CUSTOMERIO_APP_API_KEY")
+        )
+    raw = pulumi.runtime.get_config("customerio:appApiKeys") or os.environ.get("CUSTOMERIO_APP_API_KEYS")
+    try:
+        keys = json.loads(raw) if raw else {}
+    except ValueError:
+        return False
+    return isinstance(keys, dict) and bool(keys.get(workspace))
 
 
 def main() -> None:
@@ -33,14 +41,19 @@ def main() -> None:
     except StackConfigError as error:
         raise pulumi.RunError(str(error)) from None
     inlet_timeout = pulumi.Config(NAMESPACE).get_float("inletTimeoutSeconds")
-    key_configured = customerio_key_configured()
     sources = {}
     for index, source in enumerate(stack_config.sources):
+        key_configured = customerio_key_configured(source.customerio_workspace)
         create_webhook = source.create_webhook if source.create_webhook is not None else key_configured
         if create_webhook and not key_configured:
+            key = (
+                f"--path 'customerio:appApiKeys.{source.customerio_workspace}'"
+                if source.customerio_workspace
+                else "customerio:appApiKey"
+            )
             raise pulumi.RunError(
                 f"{NAMESPACE}:sources[{index}].createWebhook is true but no Customer.io App API key is "
-                "configured: `pulumi config set --secret customerio:appApiKey <key>`"
+                f"configured for it: `pulumi config set --secret {key} <key>`"
             )
         sources[source.name] = CustomerIoSource(
             source.name,

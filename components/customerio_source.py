@@ -168,6 +168,7 @@ class CustomerIoSource(pulumi.ComponentResource):
                     endpoint=dataflow.webhook_url,
                     events=events,
                     disabled=not source.enabled,
+                    workspace=source.customerio_workspace,
                 ),
                 # Customer.io holds back every later event while deliveries fail: the webhook
                 # must go before the dataflow it points at.

@@ -75,6 +75,9 @@ class SourceConfig(_Model):
     enabled: bool = True
     delete_data_on_destroy: bool = False
     create_webhook: bool | None = None
+    # Which Customer.io workspace's App API key (customerio:appApiKeys.<name>) manages the webhook;
+    # unset: customerio:appApiKey.
+    customerio_workspace: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")] | None = None
 
     @model_validator(mode="after")
     def _bring_your_own(self) -> SourceConfig:

@@ -139,12 +139,13 @@ class BaseProvider(ResourceProvider, Generic[A]):
                 self._rt_aep = client
             return client
 
-    def customerio(self) -> CustomerIoClient:
+    def customerio(self, workspace: str = "") -> CustomerIoClient:
         with _INIT_LOCK:
-            client: CustomerIoClient | None = self.__dict__.get("_rt_cio")
+            clients: dict[str, CustomerIoClient] = self.__dict__.setdefault("_rt_cio", {})
+            client = clients.get(workspace)
             if client is None:
-                client = CustomerIoClient(self._settings().customerio(), self.retry_policy)
-                self._rt_cio = client
+                client = CustomerIoClient(self._settings().customerio(workspace), self.retry_policy)
+                clients[workspace] = client
             return client
 
     # --- helpers for subclasses -----------------------------------------------------

@@ -9,6 +9,17 @@ from providers.base import BaseProvider, GoneError, ProviderArgs, log
 from providers.common import Description, Name, Sandbox
 from providers.errors import ApiError
 
+# A flow is stable in these states; in between (enabling, disabling, updating, ...) AEP refuses
+# changes with one of the BUSY_CODES (aep-api.md §1.6): wait until it settles, then retry.
+STABLE_STATES = frozenset({"enabled", "disabled"})
+BUSY_CODES = ("1416-400", "1420-400", "1421-400", "1422-400")
+
+
+def is_busy(exc: ApiError) -> bool:
+    """True for the 400 answers that mean "the flow is between states", not "your input is wrong"."""
+    code = exc.code or ""
+    return exc.status == 400 and any(code.endswith(c) for c in BUSY_CODES)
+
 
 def get_item(client: AepClient, collection: str, id_: str, sandbox: str, operation: str) -> dict[str, Any]:
     resp = client.call(

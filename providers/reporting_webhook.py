@@ -3,7 +3,9 @@
 ``ReportingWebhook(name, ReportingWebhookArgs(...), opts)`` ->
 ``pulumi-python:dynamic/customerio:ReportingWebhook``.
 
-Inputs (all update in place by a full PUT): ``name``, ``endpoint`` (the dataflow's secret
+Inputs: ``workspace`` (replace: the name of the Customer.io workspace whose App API key, from
+``customerio:appApiKeys.<workspace>``, manages it; empty = ``customerio:appApiKey``); all others
+update in place by a full PUT: ``name``, ``endpoint`` (the dataflow's secret
 ``webhook_url``; kept secret: the output has the same key and is in additional_secret_outputs),
 ``events`` (names from Customer.io's enum), ``disabled``, ``full_resolution``, ``with_content``.
 Outputs: ``webhook_id`` (Customer.io's integer id as a string; also the resource id),
@@ -51,6 +53,7 @@ PATH = "/v1/reporting_webhooks"
 
 
 class ReportingWebhookInputs(ProviderArgs):
+    workspace: str = Field(default="", pattern=r"^([a-z][a-z0-9-]{0,39})?$")
     name: Name
     endpoint: str
     events: list[EventName] = Field(min_length=1)
@@ -99,7 +102,7 @@ def _unwrap(body: Any) -> dict[str, Any]:
 class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
     kind = "Customer.io reporting webhook"
     args_model = ReportingWebhookInputs
-    replace_on = frozenset()
+    replace_on = frozenset({"workspace"})
 
     def canon_field(self, key: str, value: Any) -> Any:
         if key == "events" and isinstance(value, list):
@@ -107,7 +110,7 @@ class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
         return super().canon_field(key, value)
 
     def _api_url(self, props: dict[str, Any], args: ReportingWebhookInputs, op: str) -> str:
-        current = self.customerio().settings.api_url
+        current = self.customerio(args.workspace).settings.api_url
         recorded = props.get("api_url")
         if recorded and urlsplit(str(recorded)).netloc != urlsplit(current).netloc:
             raise ApiError(
@@ -122,7 +125,7 @@ class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
         return current
 
     def _create(self, args: ReportingWebhookInputs) -> tuple[str, dict[str, Any]]:
-        client = self.customerio()
+        client = self.customerio(args.workspace)
 
         def post() -> dict[str, Any]:
             resp = client.call("POST", PATH, operation="create", json=_body(args))
@@ -142,7 +145,7 @@ class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
         self, id_: str, args: ReportingWebhookInputs, props: dict[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         api_url = self._api_url(props, args, "read (refresh)")
-        resp = self.customerio().call("GET", f"{PATH}/{id_}", operation="read", accept=(404,))
+        resp = self.customerio(args.workspace).call("GET", f"{PATH}/{id_}", operation="read", accept=(404,))
         if resp.status_code == 404:
             raise GoneError()
         hook = _unwrap(resp.json())
@@ -157,12 +160,12 @@ class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
         olds: dict[str, Any],
     ) -> dict[str, Any]:
         api_url = self._api_url(olds, old, "update")
-        self.customerio().call("PUT", f"{PATH}/{id_}", operation="update", json=_body(new))
+        self.customerio(old.workspace).call("PUT", f"{PATH}/{id_}", operation="update", json=_body(new))
         return {"webhook_id": id_, "api_url": api_url}
 
     def _delete(self, id_: str, args: ReportingWebhookInputs, props: dict[str, Any]) -> None:
         self._api_url(props, args, "delete")
-        self.customerio().call("DELETE", f"{PATH}/{id_}", operation="delete", accept=(404,))
+        self.customerio(args.workspace).call("DELETE", f"{PATH}/{id_}", operation="delete", accept=(404,))
 
 
 @dataclass
@@ -173,6 +176,7 @@ class ReportingWebhookArgs:
     disabled: pulumi.Input[bool] | None = None
     full_resolution: pulumi.Input[bool] | None = None
     with_content: pulumi.Input[bool] | None = None
+    workspace: pulumi.Input[str] | None = None
 
 
 class ReportingWebhook(Resource, module="customerio", name="ReportingWebhook"):

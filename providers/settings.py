@@ -2,12 +2,14 @@
 
 Keys (see docs/architecture.md): ``aep:clientId``, ``aep:clientSecret``, ``aep:orgId``,
 ``aep:scopes``, ``aep:platformUrl``, ``aep:imsUrl``, ``customerio:appApiKey``,
-``customerio:region``, ``customerio:apiUrl``; env fallbacks ``AEP_CLIENT_ID`` etc.
+``customerio:region``, ``customerio:apiUrl``, ``customerio:appApiKeys`` (one App API key per
+named Customer.io workspace, a secret object); env fallbacks ``AEP_CLIENT_ID`` etc.
 Nothing here is ever written to resource inputs or outputs.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,23 +82,48 @@ class Settings:
             ims_url=_url(v.get("aep:imsUrl") or DEFAULT_IMS_URL, "aep:imsUrl"),
         )
 
-    def customerio(self) -> CustomerIoSettings:
+    def customerio(self, workspace: str = "") -> CustomerIoSettings:
+        """The default workspace's key, or the key of the named workspace (never a fallback:
+        a webhook in the wrong workspace would silently receive nothing)."""
         v = self.values
+        if workspace:
+            key = workspace_keys(v).get(workspace)
+            if not key:
+                raise ConfigurationError(
+                    f"no Customer.io App API key for workspace {workspace!r}: "
+                    f"`pulumi config set --secret --path 'customerio:appApiKeys.{workspace}' <key>` "
+                    "(or env CUSTOMERIO_APP_API_KEYS as a JSON object)"
+                )
+            return CustomerIoSettings(app_api_key=key, api_url=self._customerio_url())
         if not v.get("customerio:appApiKey"):
             raise ConfigurationError(
                 "Customer.io App API key missing: set customerio:appApiKey (or env CUSTOMERIO_APP_API_KEY); "
                 "`pulumi config set --secret customerio:appApiKey ...`"
             )
+        return CustomerIoSettings(app_api_key=v["customerio:appApiKey"], api_url=self._customerio_url())
+
+    def _customerio_url(self) -> str:
+        v = self.values
         url = v.get("customerio:apiUrl")
         if not url:
             region = (v.get("customerio:region") or "us").lower()
             if region not in CUSTOMERIO_REGION_URLS:
                 raise ConfigurationError(f"customerio:region must be 'us' or 'eu', got {region!r}")
             url = CUSTOMERIO_REGION_URLS[region]
-        return CustomerIoSettings(
-            app_api_key=v["customerio:appApiKey"],
-            api_url=_url(url, "customerio:apiUrl"),
-        )
+        return _url(url, "customerio:apiUrl")
+
+
+def workspace_keys(values: dict[str, str]) -> dict[str, str]:
+    raw = values.get("customerio:appApiKeys")
+    if not raw:
+        return {}
+    try:
+        keys = json.loads(raw)
+    except ValueError:
+        raise ConfigurationError("customerio:appApiKeys must be an object: {workspace: key}") from None
+    if not isinstance(keys, dict) or not all(isinstance(k, str) for k in keys.values()):
+        raise ConfigurationError("customerio:appApiKeys must be an object: {workspace: key}")
+    return keys
 
 
 _ENV = {
@@ -109,6 +136,7 @@ _ENV = {
     "customerio:appApiKey": "CUSTOMERIO_APP_API_KEY",
     "customerio:region": "CUSTOMERIO_REGION",
     "customerio:apiUrl": "CUSTOMERIO_API_URL",
+    "customerio:appApiKeys": "CUSTOMERIO_APP_API_KEYS",
 }
 _SECRET_KEYS = ("aep:clientSecret", "customerio:appApiKey")
 
@@ -124,6 +152,11 @@ def load_settings(get: Lookup | None) -> Settings:
             values[key] = str(raw)
     for key in _SECRET_KEYS:
         register_secret(values.get(key))
+    try:
+        for workspace_key in workspace_keys(values).values():
+            register_secret(workspace_key)
+    except ConfigurationError:
+        pass  # reported when a webhook needs it
     return Settings(values)
 
 

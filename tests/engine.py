@@ -113,7 +113,9 @@ class PulumiStack:
             self.run("config", "set", key, value)
         for key, value in (secrets or {}).items():
             # On stdin, as a user should: never in a command line that process listings show.
-            self.run("config", "set", "--secret", key, stdin=value)
+            # A key with a dot after the namespace is a path into an object (`ns:object.field`).
+            path = ["--path"] if "." in key.split(":", 1)[-1] else []
+            self.run("config", "set", "--secret", *path, key, stdin=value)
 
     def set_config_json(self, key: str, value: Any) -> None:
         entry = {key: {"value": json.dumps(value), "objectValue": value, "secret": False}}

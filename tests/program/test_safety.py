@@ -88,10 +88,24 @@ def test_unknown_event_name_fails_in_preview(program_stack: StackFactory, emulat
 def test_two_sources_in_one_stack_do_not_collide(
     program_stack: StackFactory, emulator: EmulatorAdmin
 ) -> None:
-    stack = program_stack(sources=[{"name": "us-workspace"}, {"name": "eu-workspace", "testMode": True}])
+    stack = program_stack(
+        sources=[
+            {"name": "us-workspace"},
+            {"name": "eu-workspace", "testMode": True, "customerioWorkspace": "eu"},
+        ]
+    )
+    # The second Customer.io workspace has its own App API key.
+    stack.set_config({}, secrets={"customerio:appApiKeys.eu": emulator.cio_second_app_api_key})
     assert stack.up() == {"create": 1 + 2 * (1 + 8)}  # the stack, then a component and 8 objects each
     sources = stack.outputs(show_secrets=True)["sources"]
     assert sources["us-workspace"]["webhookUrl"] != sources["eu-workspace"]["webhookUrl"]
+    # Each webhook lives in its own workspace and points at its own source's dataflow.
+    customerio = emulator.state()["customerio"]
+    assert [h["endpoint"] for h in customerio["webhooks"]] == [sources["us-workspace"]["webhookUrl"]]
+    second = customerio["workspaces"]["workspace-2"]
+    assert [h["endpoint"] for h in second] == [sources["eu-workspace"]["webhookUrl"]]
+    exported = json.dumps(stack.export())
+    assert emulator.cio_second_app_api_key not in exported
     counts = objects_in(emulator, "dev")
     assert {kind: counts.get(kind) for kind in ("flow", "dataset", "schema", "fieldgroup")} == {
         "flow": 2,

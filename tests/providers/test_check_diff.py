@@ -152,6 +152,7 @@ DIFF_TABLE = [
         None,
     ),
     (ReportingWebhookProvider, "events", ["email_sent", "email_opened"], False, None),
+    (ReportingWebhookProvider, "workspace", "transactional", True, False),  # another workspace's object
     (ReportingWebhookProvider, "disabled", True, False, None),
 ]
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from providers.errors import ApiError, parse_error_body, register_secret, request_id_of
+from providers.errors import ApiError, parse_error_body, redact, register_secret, request_id_of
 from providers.settings import ConfigurationError, load_settings
 from providers.transport import (
     AmbiguousRequestError,
@@ -244,3 +244,22 @@ def test_missing_aep_credentials_name_keys(monkeypatch: pytest.MonkeyPatch) -> N
         monkeypatch.delenv(env, raising=False)
     with pytest.raises(ConfigurationError, match=r"aep:clientSecret \(or env AEP_CLIENT_SECRET\)"):
         load_settings(lambda k: None).aep()
+
+
+def test_customerio_key_per_workspace_never_falls_back() -> None:
+    values = {
+        "customerio:appApiKey": "default-key",
+        "customerio:appApiKeys": '{"marketing": "marketing-key"}',
+        "customerio:region": "eu",
+    }
+    settings = load_settings(values.get)
+    assert settings.customerio().app_api_key == "default-key"
+    marketing = settings.customerio("marketing")
+    assert marketing.app_api_key == "marketing-key"
+    assert marketing.api_url == "https://api-eu.customer.io"
+    with pytest.raises(ConfigurationError, match=r"customerio:appApiKeys\.transactional"):
+        settings.customerio("transactional")
+    with pytest.raises(ConfigurationError, match="must be an object"):
+        load_settings({"customerio:appApiKeys": '["a"]'}.get).customerio("a")
+    assert "marketing-key" not in repr(settings)
+    assert redact("rejected key marketing-key") == "rejected key ***"
