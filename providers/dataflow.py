@@ -210,7 +210,7 @@ class DataflowProvider(BaseProvider[DataflowInputs]):
                 raise self._still_busy(id_, what, deadline, item, None)
             attempt += 1
             (log.info if attempt == 1 else log.debug)(
-                "Dataflow %s is %s; waiting for it to settle before the %s", id_, state, what
+                "Dataflow %s is %s; waiting for it to settle (%s)", id_, state, what
             )
             policy.sleep(min(policy.backoff(attempt, None), self.settle_poll_max, deadline.left()))
 
@@ -241,7 +241,7 @@ class DataflowProvider(BaseProvider[DataflowInputs]):
                 if deadline.passed():
                     raise self._still_busy(id_, what, deadline, item, exc) from None
                 attempt += 1
-                log.info("Dataflow %s is busy (%s); retrying the %s", id_, exc.code, what)
+                log.info("Dataflow %s is busy (%s); waiting, then retrying the %s", id_, exc.code, what)
                 policy.sleep(min(policy.backoff(attempt, None), self.settle_poll_max, deadline.left()))
                 item = self._wait_stable(id_, sandbox, deadline, what)
         return self._wait_stable(id_, sandbox, deadline, what) if settle_after else item
@@ -283,7 +283,7 @@ class DataflowProvider(BaseProvider[DataflowInputs]):
             if item.get("state") != wanted:
                 self._action(id_, sandbox, op)
 
-        return self._mutate(id_, sandbox, deadline, f"{op} the flow", act, stable=stable)
+        return self._mutate(id_, sandbox, deadline, op, act, stable=stable)
 
     def _delete_flow(self, id_: str, args: DataflowInputs) -> None:
         """DELETE once the flow is stable; a flow that is already gone is fine."""
@@ -369,7 +369,7 @@ class DataflowProvider(BaseProvider[DataflowInputs]):
             if old.enabled != new.enabled:
                 item = self._set_enabled(id_, old.sandbox, new.enabled, deadline, item)
             if item is None:
-                item = self._wait_stable(id_, old.sandbox, deadline, "update: read back")
+                item = self._wait_stable(id_, old.sandbox, deadline, "update")
         except GoneError:
             raise ApiError(
                 operation="update",

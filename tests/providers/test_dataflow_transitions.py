@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from providers.dataflow import DataflowProvider
 from providers.errors import ApiError
 from tests.providers.chain import Chain, Live, Make, build_chain
 from tests.providers.conftest import Sleeper
@@ -59,7 +58,9 @@ def new_mapping_version(chain: Chain) -> int:
     inputs = mapping.provider.check({}, mapping.state).inputs
     rules = [dict(r) for r in inputs["mappings"]]
     rules[2] = {**rules[2], "source": "object_type"}
-    mapping.state = mapping.provider.update(mapping.id, mapping.state, {**inputs, "mappings": rules}).outs or {}
+    mapping.state = (
+        mapping.provider.update(mapping.id, mapping.state, {**inputs, "mappings": rules}).outs or {}
+    )
     return int(mapping.state["version"])
 
 
@@ -82,8 +83,9 @@ def test_mapping_version_and_enabled_change_in_one_update(emulator: Any, chain: 
 
     # a refresh right after `up` is clean
     result = flow.provider.read(flow.id, flow.state)
-    assert result.outs["state"] == "disabled" and result.outs["etag"] == flow.state["etag"]
-    diff = flow.provider.diff(flow.id, result.outs, flow.provider.check({}, result.inputs or {}).inputs)
+    refreshed = result.outs or {}
+    assert refreshed["state"] == "disabled" and refreshed["etag"] == flow.state["etag"]
+    diff = flow.provider.diff(flow.id, refreshed, flow.provider.check({}, result.inputs or {}).inputs)
     assert diff.changes is False
 
 
@@ -108,8 +110,8 @@ def test_delete_waits_for_a_flow_changed_elsewhere(emulator: Any, chain: Chain) 
     client.call("POST", f"{FLOWS}/{flow.id}/action", sandbox="dev", operation="x", params={"op": "disable"})
 
     # refresh while it is in between: honest about what it sees
-    seen = flow.provider.read(flow.id, flow.state)
-    assert seen.outs["state"] == "disabling" and seen.outs["enabled"] is False
+    seen = flow.provider.read(flow.id, flow.state).outs or {}
+    assert seen["state"] == "disabling" and seen["enabled"] is False
 
     start = mark(emulator)
     flow.provider.delete(flow.id, flow.state)
@@ -135,7 +137,7 @@ def test_busy_answers_are_waited_out_and_retried(
     else:
         outs = flow.provider.update(flow.id, flow.state, inputs_of(flow, description="d")).outs or {}
         assert outs["state"] == "enabled"
-        assert flow.provider.read(flow.id, outs).outs["description"] == "d"
+        assert (flow.provider.read(flow.id, outs).outs or {})["description"] == "d"
     tried = [s for o, s in summary(flow_calls(emulator, start)) if f"flowservice.{o}" == operation]
     assert tried[:2] == [400, 400] and len(tried) == 3 and tried[2] < 300
     assert len(sleeper.calls) >= 2
@@ -161,3 +163,12 @@ def test_flow_stuck_in_transition_gives_a_clear_error(emulator: Any, chain: Chai
     with pytest.raises(ApiError) as gone:
         flow.provider.delete(flow.id, stuck)
     assert "delete failed" in str(gone.value) and "'disabling'" in str(gone.value)
+
+
+def test_create_disabled_returns_the_settled_state(emulator: Any, chain: Chain) -> None:
+    flow = chain["flow"]
+    flow.provider.delete(flow.id, flow.state)
+    created = flow.provider.create(inputs_of(flow, enabled=False))
+    outs = created.outs or {}
+    assert outs["state"] == "disabled" and outs["inlet_url"]
+    assert (flow.provider.read(created.id, outs).outs or {})["state"] == "disabled"
