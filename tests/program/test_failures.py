@@ -82,3 +82,33 @@ def test_mapping_set_left_in_place_when_aep_refuses_delete(
     destroy_output = next(entry for entry in reversed(stack.transcript) if "pulumi destroy" in entry)
     assert "mapping set" in destroy_output.lower()
     assert stack.resources() == []
+
+
+def test_refresh_with_refused_credentials_keeps_every_resource(
+    program_stack: StackFactory, emulator: EmulatorAdmin
+) -> None:
+    stack = program_stack()
+    stack.up()
+    before = [r["urn"] for r in stack.resources()]
+    # A revoked or mistyped secret: every read is refused. That is an error, never "gone".
+    # (--run-program: without it, refresh uses the credentials recorded, encrypted, at the last up.)
+    stack.set_config({}, secrets={"aep:clientSecret": "revoked"})
+    refused = stack.run("refresh", "--yes", "--skip-preview", "--run-program", check=False)
+    message = refused.stdout + refused.stderr
+    assert refused.returncode != 0
+    assert "aep:clientSecret" in message and "Traceback" not in message
+    assert "revoked" not in message
+    assert [r["urn"] for r in stack.resources()] == before
+
+
+def test_refresh_refused_by_aep_keeps_every_resource(
+    program_stack: StackFactory, emulator: EmulatorAdmin
+) -> None:
+    stack = program_stack()
+    stack.up()
+    before = [r["urn"] for r in stack.resources()]
+    emulator.add_fault(operation="flowservice.getFlow", status=403, count=100)
+    refused = stack.run("refresh", "--yes", "--skip-preview", check=False)
+    assert refused.returncode != 0
+    assert "HTTP 403" in refused.stdout + refused.stderr
+    assert [r["urn"] for r in stack.resources()] == before

@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import requests
+
 from emulator.testing import EmulatorAdmin
 from tests.engine import changes_without_same
 from tests.program.conftest import StackFactory, calls_since, objects_in, writes_since
@@ -154,3 +156,25 @@ def test_drift_detection_command_from_the_readme(
     drifted = stack.run("preview", "--refresh", "--expect-no-changes", check=False)
     assert drifted.returncode != 0
     assert "customerio-dataset" in drifted.stdout + drifted.stderr
+
+
+def test_objects_deleted_by_hand_are_recreated(program_stack: StackFactory, emulator: EmulatorAdmin) -> None:
+    stack = program_stack()
+    stack.up()
+    old_flow = stack.outputs()["dataflowId"]
+    headers = emulator.platform_headers(sandbox="dev")
+    response = requests.delete(
+        f"{emulator.base_url}/data/foundation/flowservice/flows/{old_flow}", headers=headers, timeout=30
+    )
+    assert response.status_code == 204
+    # Refresh drops what is really gone (404) and nothing else; up rebuilds it and repoints the webhook.
+    stack.refresh()
+    types = [r["type"] for r in stack.resources()]
+    assert "pulumi-python:dynamic/aep:Dataflow" not in types
+    assert "pulumi-python:dynamic/aep:SourceConnection" in types
+    changes = changes_without_same(stack.up())
+    assert changes == {"create": 1, "update": 1}, changes
+    outputs = stack.outputs(show_secrets=True)
+    assert outputs["dataflowId"] != old_flow
+    (webhook,) = emulator.state()["customerio"]["webhooks"]
+    assert webhook["endpoint"] == outputs["webhookUrl"]
