@@ -33,6 +33,9 @@ class Knobs:
     require_sandbox_header: bool = True
     catalog_delete_unknown: str = "empty"  # "empty" (200 []) or "404"
     schema_delete_in_use: bool = False  # False = schema/field group used elsewhere cannot be deleted
+    # True: once a dataset of schema S holds ingested data, a PUT/PATCH of S or of a field group S uses
+    # that removes a field, changes a field's type or drops a field group from S is XDM-1527-400.
+    xdm_additive_only_after_ingest: bool = True
     cio_partial_put: bool = False
     ingest_delay_s: float = 0.0
     enable_when_enabled_fails: bool = True  # op=enable on an enabled flow -> 1422-400

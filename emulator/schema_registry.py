@@ -335,10 +335,63 @@ class SchemaRegistry(Backend):
             raise errors.xdm("1000-400", "'type' must be 'object'.")
         self._check_title(ctx, new, current["$id"])
         self._validate(ctx, kind, new)
+        if self.knobs.xdm_additive_only_after_ingest:
+            self._check_additive(ctx, kind, current, new)
         new["version"] = _bump(current.get("version", "1.0"))
         new["meta:registryMetadata"] = self._metadata(ctx, current.get("meta:registryMetadata"))
         self.store.put(ctx.sandbox, kind, self._key(current), new)
         return new
+
+    # -- additive-only evolution once data was ingested -------------------------------------
+    def _ingested_datasets(self, ctx: Ctx, schema: dict[str, Any]) -> list[str]:
+        """Datasets of this schema that hold ingested data (a batch or stored records)."""
+        refs = (schema.get("$id"), schema.get("meta:altId"))
+        return [
+            str(d["id"])
+            for d in self.store.list_kind(ctx.sandbox, "dataset")
+            if d.get("schemaRef", {}).get("id") in refs
+            and (d.get("lastBatchId") or self.store.records(ctx.sandbox, str(d["id"])))
+        ]
+
+    def _check_additive(self, ctx: Ctx, kind: str, current: dict[str, Any], new: dict[str, Any]) -> None:
+        if kind == SCHEMA:
+            datasets = self._ingested_datasets(ctx, current)
+            if not datasets:
+                return
+            label = f"schema '{current['$id']}'"
+            kept = set(new.get("meta:extends", []))
+            dropped = [g for g in current.get("meta:extends", []) if g not in kept and g not in xdm.CLASSES]
+            if dropped:
+                self._breaking(label, datasets, f"it removes field group '{dropped[0]}' from 'allOf'")
+            old_tree = self.resolve(ctx.sandbox, current)["properties"]
+            new_tree = self.resolve(ctx.sandbox, new)["properties"]
+        else:
+            datasets = []
+            users: list[str] = []
+            for schema in self.store.list_kind(ctx.sandbox, SCHEMA):
+                if current["$id"] in schema.get("meta:extends", []):
+                    found = self._ingested_datasets(ctx, schema)
+                    if found:
+                        users.append(str(schema["$id"]))
+                        datasets += found
+            if not datasets:
+                return
+            label = f"field group '{current['$id']}' (used by schema {', '.join(users)})"
+            old_tree = xdm.fieldgroup_properties(current)
+            new_tree = xdm.fieldgroup_properties(new)
+        problem = xdm.breaking_change(old_tree, new_tree)
+        if problem:
+            self._breaking(label, datasets, problem)
+
+    @staticmethod
+    def _breaking(label: str, datasets: list[str], problem: str) -> None:
+        raise errors.xdm(
+            "1527-400",
+            f"Breaking change not allowed: {problem}. {label[0].upper()}{label[1:]} is used by dataset "
+            f"{', '.join(datasets)} which already holds ingested data; only additive changes "
+            "(new fields, titles, descriptions) are allowed.",
+            "Breaking change not allowed",
+        )
 
     def delete(self, ctx: Ctx, kind: str, ref: str) -> None:
         current = self._get(ctx, kind, ref)

@@ -88,6 +88,40 @@ def path_type(tree: dict[str, Any], path: str) -> dict[str, Any] | None:
     return _node(tree, path)
 
 
+def _shape(spec: dict[str, Any]) -> tuple[Any, Any, Any]:
+    return spec.get("type"), spec.get("format"), spec.get("meta:xdmType")
+
+
+def _type_text(spec: dict[str, Any]) -> str:
+    kind, fmt, xdm_type = _shape(spec)
+    return str(xdm_type or (f"{kind} ({fmt})" if fmt else kind))
+
+
+def breaking_change(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> str | None:
+    """The first destructive difference between two property trees (a removed or retyped field)."""
+    for name, before in old.items():
+        if not isinstance(before, dict):
+            continue
+        path = f"{prefix}.{name}" if prefix and name != "[]" else prefix + name
+        after = new.get(name)
+        if not isinstance(after, dict):
+            return f"it removes field '{path}'"
+        if _shape(before) != _shape(after):
+            return f"it changes the type of field '{path}' from {_type_text(before)} to {_type_text(after)}"
+        if isinstance(before.get("properties"), dict):
+            found = breaking_change(before["properties"], after.get("properties") or {}, path)
+            if found:
+                return found
+        if isinstance(before.get("items"), dict):
+            items = after.get("items")
+            found = breaking_change(
+                {"[]": before["items"]}, {"[]": items} if isinstance(items, dict) else {}, path
+            )
+            if found:
+                return found
+    return None
+
+
 def _is_datetime(value: str) -> bool:
     text = value.replace("Z", "+00:00")
     try:
