@@ -46,6 +46,26 @@ _HINTS: dict[int, str] = {
 }
 
 
+# Specific remote errors whose fix is known, keyed on the error code; the second element is a title
+# marker that identifies the same error where the code differs.
+_CODE_HINTS: dict[str, tuple[str, str]] = {
+    "XDM-1527-400": (
+        "breaking change",
+        "AEP allows only additive changes to a schema once data was ingested: keep the field as it "
+        "was (restore it in extraFields) and add a new field instead of removing or retyping one, "
+        "or create a new schema (change the source name) and migrate the data",
+    ),
+}
+
+
+def hint_for(status: int | None, code: str | None = None, title: str | None = None) -> str:
+    """What to do about a failure: a specific hint for a known error code or title, else by status."""
+    for known, (marker, hint) in _CODE_HINTS.items():
+        if code == known or (status == 400 and title and marker in title.lower()):
+            return hint
+    return default_hint(status)
+
+
 def default_hint(status: int | None) -> str:
     if status is None:
         return "check the network and the configured base URL, then retry"
@@ -82,7 +102,7 @@ class ApiError(Exception):
         self.title = title
         self.detail = redact(detail or "")[:_MAX_DETAIL]
         self.request_id = request_id
-        self.hint = hint or default_hint(status)
+        self.hint = hint or hint_for(status, code, title)
         super().__init__(self._format())
 
     def with_context(self, *, operation: str, kind: str, name: str, sandbox: str | None) -> ApiError:
