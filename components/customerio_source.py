@@ -54,6 +54,9 @@ class CustomerIoSource(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         source, sandbox = args.source, args.sandbox
         child = pulumi.ResourceOptions(parent=self)
+        # Children are wired by their resource ids (each object's AEP id): the engine keeps an id
+        # known while it previews an update, whereas a dynamic provider's other outputs turn
+        # unknown, which would preview every dependent as a replacement.
         # Without the opt-in, destroy and replacement leave the data (and what describes it) in AEP.
         keep_data = pulumi.ResourceOptions(parent=self, retain_on_delete=not source.delete_data_on_destroy)
         label = f"Customer.io {source.name}"
@@ -84,11 +87,11 @@ class CustomerIoSource(pulumi.ComponentResource):
                     sandbox=sandbox,
                     title=f"{label} events",
                     description=source.description,
-                    field_group_ids=[field_group.field_group_id],
+                    field_group_ids=[field_group.id],
                 ),
                 keep_data,
             )
-            schema_id, tenant_id = schema.schema_id, field_group.tenant_id
+            schema_id, tenant_id = schema.id, field_group.tenant_id
 
         dataset_id: pulumi.Input[str]
         if source.existing_dataset_id:
@@ -105,7 +108,7 @@ class CustomerIoSource(pulumi.ComponentResource):
                 ),
                 keep_data,
             )
-            dataset_id = dataset.dataset_id
+            dataset_id = dataset.id
 
         rules = custom_rules = [rule.model_dump() for rule in source.mappings]
         if not source.replace_default_mappings:
@@ -147,9 +150,9 @@ class CustomerIoSource(pulumi.ComponentResource):
                 sandbox=sandbox,
                 name=f"{label} dataflow",
                 description=source.description,
-                source_connection_id=source_connection.source_connection_id,
-                target_connection_id=target_connection.target_connection_id,
-                mapping_set_id=mapping_set.mapping_set_id,
+                source_connection_id=source_connection.id,
+                target_connection_id=target_connection.id,
+                mapping_set_id=mapping_set.id,
                 mapping_version=mapping_set.version,
                 enabled=source.enabled,
                 inlet_timeout_seconds=args.inlet_timeout_seconds,

@@ -27,6 +27,17 @@ TARGET_CONNECTION = AEP + "TargetConnection"
 MAPPING_SET = AEP + "MappingSet"
 DATAFLOW = AEP + "Dataflow"
 WEBHOOK = "pulumi-python:dynamic/customerio:ReportingWebhook"
+# Like the providers: a resource's id is its remote object's id.
+OBJECT_ID_OUTPUT = {
+    FIELD_GROUP: "field_group_id",
+    SCHEMA: "schema_id",
+    DATASET: "dataset_id",
+    SOURCE_CONNECTION: "source_connection_id",
+    TARGET_CONNECTION: "target_connection_id",
+    MAPPING_SET: "mapping_set_id",
+    DATAFLOW: "flow_id",
+    WEBHOOK: "webhook_id",
+}
 AEP_TYPES = (FIELD_GROUP, SCHEMA, DATASET, SOURCE_CONNECTION, TARGET_CONNECTION, MAPPING_SET, DATAFLOW)
 
 
@@ -86,7 +97,9 @@ class FakeOutputs(pulumi.runtime.Mocks):
             }
         elif typ == WEBHOOK:
             outs |= {"webhook_id": f"wh:{name}", "api_url": "https://api.customer.io"}
-        return (f"id-{name}" if args.custom else None), outs
+        # Like the providers: a resource's id is its remote object's id.
+        id_output = OBJECT_ID_OUTPUT.get(typ)
+        return (outs[id_output] if id_output else f"id-{name}") if args.custom else None, outs
 
     def call(self, args: Any) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         return {}, None

@@ -178,3 +178,15 @@ def test_objects_deleted_by_hand_are_recreated(program_stack: StackFactory, emul
     assert outputs["dataflowId"] != old_flow
     (webhook,) = emulator.state()["customerio"]["webhooks"]
     assert webhook["endpoint"] == outputs["webhookUrl"]
+
+
+def test_adding_a_field_previews_no_replacement(program_stack: StackFactory, emulator: EmulatorAdmin) -> None:
+    # What a pull-request preview shows for a harmless change must not read "replace dataset".
+    stack = program_stack(sources=[{"name": "cio"}])
+    stack.up()
+    stack.set_config_json("aep-customerio:sources", [{"name": "cio", "extraFields": {"subject": {}}}])
+    preview = stack.preview()
+    ops = {step["urn"].split("::")[-1]: step["op"] for step in preview["steps"] if step["op"] != "same"}
+    assert ops.get("cio-field-group") == "update", ops
+    assert not any(op in ("replace", "create-replacement", "delete-replaced") for op in ops.values()), ops
+    assert changes_without_same(stack.up()) == {"update": 1}
