@@ -14,7 +14,7 @@ from typing import Any
 
 import pulumi
 
-from components.default_mapping import CUSTOM_FIELDS, default_rules, resolve_tenant
+from components.default_mapping import CUSTOM_FIELDS, default_rules, resolve_tenant, tenant_of_schema
 from components.stack_config import SourceConfig
 from providers.dataflow import Dataflow, DataflowArgs
 from providers.dataset import Dataset, DatasetArgs
@@ -91,7 +91,9 @@ class CustomerIoSource(pulumi.ComponentResource):
                 ),
                 keep_data,
             )
-            schema_id, tenant_id = schema.id, field_group.tenant_id
+            # Read from the schema's id rather than the field group's tenant_id output: the id stays
+            # known while a field-group update is previewed, so the mapping set does not look changed.
+            schema_id, tenant_id = schema.id, schema.id.apply(tenant_of_schema)
 
         dataset_id: pulumi.Input[str]
         if source.existing_dataset_id:

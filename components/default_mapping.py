@@ -41,6 +41,14 @@ def default_rules(test_mode: bool) -> list[dict[str, str]]:
     return [dict(rule) for rule in _RULES if not (test_mode and rule["source"].endswith(".cio_id"))]
 
 
+def tenant_of_schema(schema_id: str) -> str:
+    """The tenant id inside a tenant schema's `$id`: `https://ns.adobe.com/{tenant}/schemas/{hash}`."""
+    parts = schema_id.split("/")
+    if len(parts) != 6 or parts[:3] != ["https:", "", "ns.adobe.com"] or parts[4] != "schemas":
+        raise ValueError(f"not a tenant schema id: {schema_id!r}")
+    return parts[3]
+
+
 def resolve_tenant(rules: list[dict[str, Any]], tenant_id: str) -> list[dict[str, Any]]:
     tenant = tenant_id.lstrip("_")
     return [{**rule, "destination": rule["destination"].replace(TENANT, tenant)} for rule in rules]

@@ -77,7 +77,8 @@ class FakeOutputs(pulumi.runtime.Mocks):
             outs |= {"field_group_id": f"fg:{name}", "alt_id": f"_{self.tenant}.mixins.x", "version": "1.0"}
             outs["tenant_id"] = self.tenant
         elif typ == SCHEMA:
-            outs |= {"schema_id": f"schema:{name}", "alt_id": "x", "version": "1.0", "tenant_id": self.tenant}
+            schema_id = f"https://ns.adobe.com/{self.tenant}/schemas/{name}"
+            outs |= {"schema_id": schema_id, "alt_id": "x", "version": "1.0", "tenant_id": self.tenant}
         elif typ == DATASET:
             outs |= {"dataset_id": f"dataset:{name}", "version": "1.0.0"}
         elif typ == SOURCE_CONNECTION:

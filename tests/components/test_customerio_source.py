@@ -149,9 +149,9 @@ def test_ids_flow_from_resource_to_resource(default: Deployment) -> None:
     flow = default.one(DATAFLOW)
     assert fg.inputs["fields"] == CUSTOM_FIELDS
     assert schema.inputs["field_group_ids"] == ["fg:cio-field-group"]
-    assert dataset.inputs["schema_id"] == "schema:cio-schema"
-    assert mapping.inputs["schema_id"] == "schema:cio-schema"
-    assert target.inputs["schema_id"] == "schema:cio-schema"
+    assert dataset.inputs["schema_id"] == "https://ns.adobe.com/acme/schemas/cio-schema"
+    assert mapping.inputs["schema_id"] == "https://ns.adobe.com/acme/schemas/cio-schema"
+    assert target.inputs["schema_id"] == "https://ns.adobe.com/acme/schemas/cio-schema"
     assert target.inputs["dataset_id"] == "dataset:cio-dataset"
     assert flow.inputs["source_connection_id"] == "sc:cio-source-connection"
     assert flow.inputs["target_connection_id"] == "tc:cio-target-connection"
@@ -210,7 +210,7 @@ def test_component_outputs(default: Deployment) -> None:
         "mappingSetId": "ms:cio-mapping",
         "mappingSetVersion": 0,
         "datasetId": "dataset:cio-dataset",
-        "schemaId": "schema:cio-schema",
+        "schemaId": "https://ns.adobe.com/acme/schemas/cio-schema",
         "customerioWebhookId": "wh:cio-webhook",
     }
 
@@ -306,9 +306,10 @@ def test_custom_mapping_to_a_default_destination() -> None:
     } in (mappings)
 
 
-def test_mapping_set_waits_for_the_tenant_and_schema(default: Deployment) -> None:
+def test_mapping_set_waits_for_the_schema_that_names_the_tenant(default: Deployment) -> None:
     mapping = default.one(MAPPING_SET)
-    assert set(mapping.dependencies) == {default.one(FIELD_GROUP).urn, default.one(SCHEMA).urn}
+    assert set(mapping.dependencies) == {default.one(SCHEMA).urn}
+    assert default.one(FIELD_GROUP).urn in default.one(SCHEMA).dependencies
 
 
 # --- bring your own schema / dataset ----------------------------------------------------

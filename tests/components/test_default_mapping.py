@@ -13,6 +13,7 @@ from components.default_mapping import (
     TIMESTAMP_EXPRESSION,
     default_rules,
     resolve_tenant,
+    tenant_of_schema,
 )
 
 TENANT_FIELDS = {"object_type", "id", "email", "event_id", "cio_id", "metric"}
@@ -90,3 +91,14 @@ def test_rules_are_copies() -> None:
     assert pristine == default_mapping._RULES
     assert default_rules(test_mode=False) == pristine
     assert default_rules(test_mode=False) is not default_rules(test_mode=False)
+
+
+def test_tenant_is_read_from_a_tenant_schema_id() -> None:
+    assert tenant_of_schema("https://ns.adobe.com/acme/schemas/0123abcd") == "acme"
+    for not_tenant in (
+        "https://ns.adobe.com/xdm/context/experienceevent",
+        "https://example.com/acme/schemas/1",
+        "_acme.schemas.0123abcd",
+    ):
+        with pytest.raises(ValueError, match="not a tenant schema id"):
+            tenant_of_schema(not_tenant)
