@@ -5,6 +5,10 @@ target and source connections, the Data Prep mapping set and the dataflow; waits
 dataflow's inlet URL; and, when asked to, registers the Customer.io reporting webhook
 `{inletUrl}?x-adobe-flow-id={flowId}` (a secret). Dependencies make `pulumi destroy` remove the
 webhook first, then the dataflow, then what the dataflow used.
+
+Children are wired by their resource ids (each object's AEP id), not by their id outputs: the
+engine keeps an id known while it previews an update, whereas a dynamic provider's other outputs
+turn unknown, which would preview every dependent of an updated object as a replacement.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 
 import pulumi
 
-from components.default_mapping import CUSTOM_FIELDS, default_rules, resolve_tenant, tenant_of_schema
+from components.default_mapping import CUSTOM_FIELDS, mapping_rules, resolve_tenant, tenant_of_schema
 from components.stack_config import SourceConfig
 from providers.dataflow import Dataflow, DataflowArgs
 from providers.dataset import Dataset, DatasetArgs
@@ -54,9 +58,6 @@ class CustomerIoSource(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         source, sandbox = args.source, args.sandbox
         child = pulumi.ResourceOptions(parent=self)
-        # Children are wired by their resource ids (each object's AEP id): the engine keeps an id
-        # known while it previews an update, whereas a dynamic provider's other outputs turn
-        # unknown, which would preview every dependent as a replacement.
         # Without the opt-in, destroy and replacement leave the data (and what describes it) in AEP.
         keep_data = pulumi.ResourceOptions(parent=self, retain_on_delete=not source.delete_data_on_destroy)
         label = f"Customer.io {source.name}"
@@ -112,12 +113,9 @@ class CustomerIoSource(pulumi.ComponentResource):
             )
             dataset_id = dataset.id
 
-        rules = custom_rules = [rule.model_dump() for rule in source.mappings]
-        if not source.replace_default_mappings:
-            # A user rule for a default destination replaces that default.
-            overridden = {rule["destination"] for rule in custom_rules}
-            defaults = default_rules(source.test_mode)
-            rules = [rule for rule in defaults if rule["destination"] not in overridden] + custom_rules
+        rules = mapping_rules(
+            [rule.model_dump() for rule in source.mappings], source.replace_default_mappings, source.test_mode
+        )
         mapping_set = MappingSet(
             f"{name}-mapping",
             MappingSetArgs(

@@ -41,6 +41,16 @@ def default_rules(test_mode: bool) -> list[dict[str, str]]:
     return [dict(rule) for rule in _RULES if not (test_mode and rule["source"].endswith(".cio_id"))]
 
 
+def mapping_rules(
+    custom: list[dict[str, Any]], replace_defaults: bool, test_mode: bool
+) -> list[dict[str, Any]]:
+    """The defaults plus the user's rules; a user rule for a default destination replaces that default."""
+    if replace_defaults:
+        return list(custom)
+    overridden = {rule["destination"] for rule in custom}
+    return [rule for rule in default_rules(test_mode) if rule["destination"] not in overridden] + custom
+
+
 def tenant_of_schema(schema_id: str) -> str:
     """The tenant id inside a tenant schema's `$id`: `https://ns.adobe.com/{tenant}/schemas/{hash}`."""
     parts = schema_id.split("/")

@@ -12,6 +12,7 @@ from components.default_mapping import (
     TENANT,
     TIMESTAMP_EXPRESSION,
     default_rules,
+    mapping_rules,
     resolve_tenant,
     tenant_of_schema,
 )
@@ -102,3 +103,14 @@ def test_tenant_is_read_from_a_tenant_schema_id() -> None:
     ):
         with pytest.raises(ValueError, match="not a tenant schema id"):
             tenant_of_schema(not_tenant)
+
+
+def test_mapping_rules_override_replace_and_extend() -> None:
+    email = {"source_type": "ATTRIBUTE", "source": "data.email_address", "destination": "_{tenant}.email"}
+    subject = {"source_type": "ATTRIBUTE", "source": "data.subject", "destination": "_{tenant}.subject"}
+    extended = mapping_rules([email, subject], replace_defaults=False, test_mode=False)
+    destinations = [rule["destination"] for rule in extended]
+    assert len(destinations) == len(set(destinations)) == len(default_rules(False)) + 1
+    assert email in extended and subject in extended
+    assert mapping_rules([subject], replace_defaults=True, test_mode=False) == [subject]
+    assert not any("cio_id" in rule["source"] for rule in mapping_rules([], False, test_mode=True))
