@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from providers.errors import ApiError, register_secret
+from providers.errors import ApiError, GoneError, register_secret
 from providers.settings import AepSettings
 from providers.transport import DEFAULT_TIMEOUT, RetryPolicy, error_from_response, send, thread_session
 
@@ -121,6 +121,15 @@ class AepClient:
 
     def _session(self) -> requests.Session:
         return thread_session(self._local)
+
+    def get_existing(
+        self, path: str, *, sandbox: str, operation: str, headers: dict[str, str] | None = None
+    ) -> Any:
+        """GET an object that may have been deleted: its JSON, or GoneError on 404 (only 404)."""
+        resp = self.call("GET", path, sandbox=sandbox, operation=operation, headers=headers, accept=(404,))
+        if resp.status_code == 404:
+            raise GoneError()
+        return resp.json()
 
     def call(
         self,

@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from providers.aep_client import AepClient
 from providers.customerio_client import CustomerIoClient
-from providers.errors import ApiError, redact
+from providers.errors import ApiError, GoneError, redact
 from providers.settings import Settings, load_settings
 from providers.transport import AmbiguousRequestError, RetryPolicy
 
@@ -100,10 +100,6 @@ def canonical(value: Any) -> Any:
 def notice(message: str) -> None:
     """A message for the person running Pulumi (stderr reaches the CLI, X3)."""
     print(redact(message), file=sys.stderr, flush=True)
-
-
-class GoneError(Exception):
-    """Raised by a subclass's ``_read`` when the object is gone (HTTP 404)."""
 
 
 class BaseProvider(ResourceProvider, Generic[A]):

@@ -51,6 +51,14 @@ def xdm_path(container: str, xdm_id: str) -> str:
     return f"{SCHEMA_REGISTRY}/tenant/{container}/{quote(xdm_id, safe='')}"
 
 
+def get_xdm(client: AepClient, container: str, xdm_id: str, sandbox: str, operation: str) -> dict[str, Any]:
+    """One tenant field group or schema, as stored (``Accept`` with a version is required)."""
+    body: dict[str, Any] = client.get_existing(
+        xdm_path(container, xdm_id), sandbox=sandbox, operation=operation, headers={"Accept": XED_ONE}
+    )
+    return body
+
+
 def find_xdm_by_title(
     client: AepClient, sandbox: str, container: str, title: str, operation: str
 ) -> dict[str, Any] | None:

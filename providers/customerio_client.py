@@ -9,6 +9,7 @@ from typing import Any
 
 import requests
 
+from providers.errors import GoneError
 from providers.settings import CustomerIoSettings
 from providers.transport import DEFAULT_TIMEOUT, RetryPolicy, error_from_response, send, thread_session
 
@@ -55,6 +56,13 @@ class CustomerIoClient:
 
     def _session(self) -> requests.Session:
         return thread_session(self._local)
+
+    def get_existing(self, path: str, *, operation: str) -> Any:
+        """GET an object that may have been deleted: its JSON, or GoneError on 404 (only 404)."""
+        resp = self.call("GET", path, operation=operation, accept=(404,))
+        if resp.status_code == 404:
+            raise GoneError()
+        return resp.json()
 
     def call(
         self,

@@ -23,8 +23,9 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from providers.aep_client import CATALOG
-from providers.base import BaseProvider, GoneError, ProviderArgs, notice, resource_props
+from providers.base import BaseProvider, ProviderArgs, notice, resource_props
 from providers.common import Description, Name, Sandbox
+from providers.errors import GoneError
 
 XED_CONTENT_TYPE = "application/vnd.adobe.xed+json;version=1"
 
@@ -100,16 +101,7 @@ class DatasetProvider(BaseProvider[DatasetInputs]):
         return id_, {"dataset_id": id_, "version": str(version)}
 
     def _get(self, id_: str, sandbox: str, operation: str) -> dict[str, Any]:
-        resp = self.aep().call(
-            "GET",
-            f"{CATALOG}/dataSets/{id_}",
-            sandbox=sandbox,
-            operation=operation,
-            accept=(404,),
-        )
-        if resp.status_code == 404:
-            raise GoneError()
-        body = resp.json()
+        body = self.aep().get_existing(f"{CATALOG}/dataSets/{id_}", sandbox=sandbox, operation=operation)
         if not isinstance(body, dict) or id_ not in body:
             raise GoneError()
         found: dict[str, Any] = body[id_]

@@ -76,6 +76,10 @@ def default_hint(status: int | None) -> str:
     return "see the detail above"
 
 
+class GoneError(Exception):
+    """The object answered HTTP 404: ``read()`` reports it deleted, ``delete()`` is done."""
+
+
 class ApiError(Exception):
     """A failed remote operation, described for the person running Pulumi."""
 

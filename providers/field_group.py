@@ -21,15 +21,15 @@ from pulumi.dynamic import Resource
 from pydantic import Field, StringConstraints
 
 from providers.aep_client import SCHEMA_REGISTRY
-from providers.base import BaseProvider, GoneError, ProviderArgs, resource_props
+from providers.base import BaseProvider, ProviderArgs, resource_props
 from providers.common import (
     EXPERIENCE_EVENT,
-    XED_ONE,
     Description,
     Name,
     Sandbox,
     delete_xdm,
     find_xdm_by_title,
+    get_xdm,
     tenant_id,
     xdm_path,
 )
@@ -145,18 +145,7 @@ class FieldGroupProvider(BaseProvider[FieldGroupInputs]):
         return str(body["$id"]), self._outs(body, tenant)
 
     def _get(self, id_: str, sandbox: str, operation: str) -> dict[str, Any]:
-        resp = self.aep().call(
-            "GET",
-            xdm_path(CONTAINER, id_),
-            sandbox=sandbox,
-            operation=operation,
-            headers={"Accept": XED_ONE},
-            accept=(404,),
-        )
-        if resp.status_code == 404:
-            raise GoneError()
-        body: dict[str, Any] = resp.json()
-        return body
+        return get_xdm(self.aep(), CONTAINER, id_, sandbox, operation)
 
     def _read(
         self, id_: str, args: FieldGroupInputs, props: dict[str, Any]

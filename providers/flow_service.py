@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, TypeVar
 
 from providers.aep_client import FLOW_SERVICE, AepClient, first_item
-from providers.base import BaseProvider, GoneError, ProviderArgs, log
+from providers.base import BaseProvider, ProviderArgs, log
 from providers.common import Description, Name, Sandbox
 from providers.errors import ApiError
 
@@ -22,21 +22,14 @@ def is_busy(exc: ApiError) -> bool:
 
 
 def get_item(client: AepClient, collection: str, id_: str, sandbox: str, operation: str) -> dict[str, Any]:
-    resp = client.call(
-        "GET",
-        f"{FLOW_SERVICE}/{collection}/{id_}",
-        sandbox=sandbox,
-        operation=operation,
-        accept=(404,),
+    item = first_item(
+        client.get_existing(f"{FLOW_SERVICE}/{collection}/{id_}", sandbox=sandbox, operation=operation)
     )
-    if resp.status_code == 404:
-        raise GoneError()
-    item = first_item(resp.json())
     if item is None:
         # 200 with no item is not proof of deletion (R3): refuse to guess.
         raise ApiError(
             operation=operation,
-            status=resp.status_code,
+            status=200,
             title="Empty response",
             detail=f"GET {collection}/{id_} returned no item",
             hint="retry `pulumi refresh`; if it persists, check the object in the AEP UI",

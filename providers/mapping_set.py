@@ -24,7 +24,6 @@ from pydantic import Field, field_validator
 from providers.aep_client import CONVERSION
 from providers.base import (
     BaseProvider,
-    GoneError,
     ProviderArgs,
     canonical,
     notice,
@@ -126,16 +125,9 @@ class MappingSetProvider(BaseProvider[MappingSetInputs]):
     def _read(
         self, id_: str, args: MappingSetInputs, props: dict[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        resp = self.aep().call(
-            "GET",
-            f"{CONVERSION}/mappingSets/{id_}",
-            sandbox=args.sandbox,
-            operation="read",
-            accept=(404,),
+        body = self.aep().get_existing(
+            f"{CONVERSION}/mappingSets/{id_}", sandbox=args.sandbox, operation="read"
         )
-        if resp.status_code == 404:
-            raise GoneError()
-        body = resp.json()
         ref = ((body.get("outputSchema") or {}).get("schemaRef")) or {}
         rules = []
         for m in body.get("mappings", []):

@@ -25,7 +25,7 @@ import pulumi
 from pulumi.dynamic import Resource
 from pydantic import Field, field_validator
 
-from providers.base import BaseProvider, GoneError, ProviderArgs, resource_props
+from providers.base import BaseProvider, ProviderArgs, resource_props
 from providers.common import Name
 from providers.errors import ApiError, register_secret
 from providers.transport import check_base_url
@@ -145,10 +145,7 @@ class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
         self, id_: str, args: ReportingWebhookInputs, props: dict[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         api_url = self._api_url(props, args, "read (refresh)")
-        resp = self.customerio(args.workspace).call("GET", f"{PATH}/{id_}", operation="read", accept=(404,))
-        if resp.status_code == 404:
-            raise GoneError()
-        hook = _unwrap(resp.json())
+        hook = _unwrap(self.customerio(args.workspace).get_existing(f"{PATH}/{id_}", operation="read"))
         live = {k: hook[k] for k in _body(args) if k in hook}
         return live, {"webhook_id": id_, "api_url": api_url}
 

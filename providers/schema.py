@@ -18,15 +18,15 @@ from pulumi.dynamic import Resource
 from pydantic import Field
 
 from providers.aep_client import SCHEMA_REGISTRY
-from providers.base import BaseProvider, GoneError, ProviderArgs, resource_props
+from providers.base import BaseProvider, ProviderArgs, resource_props
 from providers.common import (
     EXPERIENCE_EVENT,
-    XED_ONE,
     Description,
     Name,
     Sandbox,
     delete_xdm,
     find_xdm_by_title,
+    get_xdm,
     tenant_id,
     xdm_path,
 )
@@ -92,17 +92,7 @@ class SchemaProvider(BaseProvider[SchemaInputs]):
     def _read(
         self, id_: str, args: SchemaInputs, props: dict[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        resp = self.aep().call(
-            "GET",
-            xdm_path(CONTAINER, id_),
-            sandbox=args.sandbox,
-            operation="read",
-            headers={"Accept": XED_ONE},
-            accept=(404,),
-        )
-        if resp.status_code == 404:
-            raise GoneError()
-        body: dict[str, Any] = resp.json()
+        body = get_xdm(self.aep(), CONTAINER, id_, args.sandbox, "read")
         refs = [str(r["$ref"]) for r in body.get("allOf", []) if isinstance(r, dict) and "$ref" in r]
         class_id = str(body.get("meta:class") or (refs[0] if refs else args.class_id))
         live = {
