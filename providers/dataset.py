@@ -25,7 +25,7 @@ from pulumi.dynamic import Resource
 from providers.aep_client import CATALOG
 from providers.base import BaseProvider, ProviderArgs, notice, resource_props
 from providers.common import Description, Name, Sandbox
-from providers.errors import GoneError
+from providers.errors import ApiError, GoneError
 
 XED_CONTENT_TYPE = "application/vnd.adobe.xed+json;version=1"
 
@@ -102,8 +102,15 @@ class DatasetProvider(BaseProvider[DatasetInputs]):
 
     def _get(self, id_: str, sandbox: str, operation: str) -> dict[str, Any]:
         body = self.aep().get_existing(f"{CATALOG}/dataSets/{id_}", sandbox=sandbox, operation=operation)
-        if not isinstance(body, dict) or id_ not in body:
-            raise GoneError()
+        if not isinstance(body, dict) or not isinstance(body.get(id_), dict):
+            # A 200 without the dataset is not proof of deletion (R3): only a 404 is.
+            raise ApiError(
+                operation=operation,
+                status=200,
+                title="Empty response",
+                detail=f"GET dataSets/{id_} returned no dataset {id_}",
+                hint="retry `pulumi refresh`; if it persists, check the dataset in the AEP UI",
+            )
         found: dict[str, Any] = body[id_]
         return found
 

@@ -346,3 +346,16 @@ def test_a_netrc_entry_never_replaces_the_bearer_token(
     )
     assert response.status_code == 200
     assert response.request.headers["Authorization"].startswith("Bearer ")
+
+
+def test_a_dataset_answer_without_the_dataset_is_an_error_not_gone(emulator: Any, make: Make) -> None:
+    # Only a 404 means deleted (an empty 200 must not drop the dataset, and its data, from the state).
+    chain = build_chain(make, webhook=False)
+    dataset = chain.items["dataset"]
+    emulator.add_fault(operation="catalog.getDataset", status=200, body={}, count=10)
+    with pytest.raises(ApiError) as info:
+        refresh(dataset)
+    assert "Dataset" in str(info.value) and "no dataset" in str(info.value)
+    emulator.clear_faults()
+    assert refresh(dataset).id == dataset.id
+    destroy(chain)
