@@ -137,7 +137,10 @@ def parse_stack_config(raw: dict[str, Any]) -> StackConfig:
     except ValidationError as error:
         lines = []
         for problem in error.errors():
-            lines.append(f"  {NAMESPACE}:{config_path(problem['loc'])}: {problem['msg']}")
+            value = problem.get("input")
+            # Name the offending value when it is a plain one (not a whole object being checked).
+            got = f"got {value!r}: " if isinstance(value, str | int | float | bool) else ""
+            lines.append(f"  {NAMESPACE}:{config_path(problem['loc'])}: {got}{problem['msg']}")
         raise StackConfigError(
             "invalid stack configuration:\n"
             + "\n".join(lines)

@@ -260,3 +260,8 @@ def test_unknown_event_names_are_rejected() -> None:
 
 def test_bad_extra_field_names_are_rejected() -> None:
     error_of(with_source(extraFields={"campaign id": {"type": "string"}}))
+
+
+def test_error_names_the_offending_value() -> None:
+    message = error_of(with_source(events=["email_sent", "email_exploded"]))
+    assert f"{NAMESPACE}:sources[0].events[1]: got 'email_exploded'" in message
