@@ -108,6 +108,13 @@ class PulumiStack:
             )
         return result
 
+    def failing(self, *args: str) -> str:
+        """Run a command that must fail; returns everything it printed."""
+        result = self.run(*args, check=False)
+        if result.returncode == 0:
+            raise AssertionError(f"`pulumi {' '.join(args)}` succeeded but was expected to fail")
+        return result.stdout + result.stderr
+
     def set_config(self, values: Mapping[str, str], secrets: Mapping[str, str] | None = None) -> None:
         for key, value in values.items():
             self.run("config", "set", key, value)

@@ -5,16 +5,8 @@ from __future__ import annotations
 import re
 
 from emulator.testing import EmulatorAdmin
-from tests.engine import PulumiCommandError, PulumiStack, changes_without_same
+from tests.engine import changes_without_same
 from tests.program.conftest import StackFactory, objects_in
-
-
-def failing_up(stack: PulumiStack) -> str:
-    try:
-        stack.up()
-    except PulumiCommandError as failure:
-        return str(failure)
-    raise AssertionError("pulumi up succeeded")
 
 
 def test_ambiguous_create_failure_makes_no_duplicate(
@@ -39,7 +31,7 @@ def test_dataflow_without_inlet_url_is_rolled_back(
     emulator.set_knobs(inlet_url_delay_s=600)
     stack = program_stack()
     stack.set_config({"aep-customerio:inletTimeoutSeconds": "2"})
-    message = failing_up(stack)
+    message = stack.failing("up", "--yes", "--skip-preview")
     assert "inlet" in message.lower() and "Traceback" not in message
     # The flow it created is gone again; what the stack did create is in its state, nothing else.
     assert "flow" not in objects_in(emulator, "dev")
@@ -58,7 +50,7 @@ def test_api_error_names_object_operation_code_and_request_id(
 ) -> None:
     emulator.add_fault(operation="catalog.createDataset", status=403, count=10)
     stack = program_stack()
-    message = failing_up(stack)
+    message = stack.failing("up", "--yes", "--skip-preview")
     assert "Traceback" not in message
     assert re.search(
         r"Dataset 'Customer\.io customerio events' \(sandbox dev\): create failed: HTTP 403", message
@@ -93,9 +85,7 @@ def test_refresh_with_refused_credentials_keeps_every_resource(
     # A revoked or mistyped secret: every read is refused. That is an error, never "gone".
     # (--run-program: without it, refresh uses the credentials recorded, encrypted, at the last up.)
     stack.set_config({}, secrets={"aep:clientSecret": "revoked"})
-    refused = stack.run("refresh", "--yes", "--skip-preview", "--run-program", check=False)
-    message = refused.stdout + refused.stderr
-    assert refused.returncode != 0
+    message = stack.failing("refresh", "--yes", "--skip-preview", "--run-program")
     assert "aep:clientSecret" in message and "Traceback" not in message
     assert "revoked" not in message
     assert [r["urn"] for r in stack.resources()] == before
@@ -108,7 +98,5 @@ def test_refresh_refused_by_aep_keeps_every_resource(
     stack.up()
     before = [r["urn"] for r in stack.resources()]
     emulator.add_fault(operation="flowservice.getFlow", status=403, count=100)
-    refused = stack.run("refresh", "--yes", "--skip-preview", check=False)
-    assert refused.returncode != 0
-    assert "HTTP 403" in refused.stdout + refused.stderr
+    assert "HTTP 403" in stack.failing("refresh", "--yes", "--skip-preview")
     assert [r["urn"] for r in stack.resources()] == before
