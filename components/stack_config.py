@@ -13,8 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.alias_generators import to_camel
 
 from components.default_mapping import CUSTOM_FIELDS
-from providers.field_group import FieldName
-from providers.reporting_webhook import EventName
+from providers.types import EventName, FieldName
 
 NAMESPACE = "aep-customerio"
 

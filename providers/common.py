@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
-
-from pydantic import AfterValidator, Field
 
 from providers.aep_client import SCHEMA_REGISTRY, AepClient
 from providers.base import notice
 from providers.errors import ApiError
-
-SANDBOX_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
-
-Sandbox = Annotated[
-    str,
-    Field(
-        pattern=SANDBOX_PATTERN,
-        description="AEP sandbox name (lowercase), e.g. 'prod' or 'dev'",
-    ),
-]
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty or blank")
-    return value
-
-
-Name = Annotated[str, Field(max_length=256), AfterValidator(_not_blank)]
-Description = Annotated[str, Field(max_length=2000)]
 
 XED_ONE = "application/vnd.adobe.xed+json; version=1"
 XED_IDS = "application/vnd.adobe.xed-id+json"

@@ -35,9 +35,9 @@ from pydantic import Field
 from providers import flow_service as fs
 from providers.aep_client import FLOW_SERVICE
 from providers.base import BaseProvider, ProviderArgs, log, notice, resource_props
-from providers.common import Description, Name, Sandbox
 from providers.errors import ApiError, GoneError, register_secret
 from providers.transport import RetryPolicy
+from providers.types import Description, Name, Sandbox
 
 CUSTOMERIO_FLOW_SPEC_ID = "e77fde5a-22a8-11ed-861d-0242ac120002"
 COLLECTION = "flows"

@@ -24,8 +24,8 @@ from pulumi.dynamic import Resource
 
 from providers.aep_client import CATALOG
 from providers.base import BaseProvider, ProviderArgs, notice, resource_props
-from providers.common import Description, Name, Sandbox
 from providers.errors import ApiError, GoneError
+from providers.types import Description, Name, Sandbox
 
 XED_CONTENT_TYPE = "application/vnd.adobe.xed+json;version=1"
 

@@ -14,27 +14,24 @@ delete_before_replace: yes (titles must stay unique).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import pulumi
 from pulumi.dynamic import Resource
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from providers.aep_client import SCHEMA_REGISTRY
 from providers.base import BaseProvider, ProviderArgs, resource_props
 from providers.common import (
     EXPERIENCE_EVENT,
-    Description,
-    Name,
-    Sandbox,
     delete_xdm,
     find_xdm_by_title,
     get_xdm,
     tenant_id,
     xdm_path,
 )
+from providers.types import Description, FieldName, Name, Sandbox, XdmField
 
-FieldName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,62}$")]
 _TYPES: dict[str, dict[str, str]] = {
     "string": {"type": "string"},
     "integer": {"type": "integer"},
@@ -43,12 +40,6 @@ _TYPES: dict[str, dict[str, str]] = {
     "date-time": {"type": "string", "format": "date-time"},
     "date": {"type": "string", "format": "date"},
 }
-
-
-class XdmField(ProviderArgs):
-    type: Literal["string", "integer", "number", "boolean", "date-time", "date"] = "string"
-    title: str | None = None
-    description: str | None = None
 
 
 class FieldGroupInputs(ProviderArgs):

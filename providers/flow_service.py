@@ -6,8 +6,8 @@ from typing import Any, ClassVar, TypeVar
 
 from providers.aep_client import FLOW_SERVICE, AepClient, first_item
 from providers.base import BaseProvider, ProviderArgs, log
-from providers.common import Description, Name, Sandbox
 from providers.errors import ApiError
+from providers.types import Description, Name, Sandbox
 
 # A flow is stable in these states; in between (enabling, disabling, updating, ...) AEP refuses
 # changes with one of the BUSY_CODES (aep-api.md §1.6): wait until it settles, then retry.

@@ -15,11 +15,11 @@ Delete: Data Prep documents no DELETE; it is attempted and 404/405 (or "in use")
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import pulumi
 from pulumi.dynamic import Resource
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from providers.aep_client import CONVERSION
 from providers.base import (
@@ -29,8 +29,8 @@ from providers.base import (
     notice,
     resource_props,
 )
-from providers.common import Description, Name, Sandbox
 from providers.errors import ApiError
+from providers.types import Description, MappingRules, Name, Sandbox
 
 XED_FULL = "application/vnd.adobe.xed-full+json;version=1"
 _LEGACY_TYPES = {
@@ -40,29 +40,13 @@ _LEGACY_TYPES = {
 }
 
 
-class MappingRule(ProviderArgs):
-    source: str = Field(min_length=1)
-    destination: str = Field(min_length=1)
-    source_type: Literal["ATTRIBUTE", "EXPRESSION", "STATIC"] = "ATTRIBUTE"
-
-
 class MappingSetInputs(ProviderArgs):
     sandbox: Sandbox
     name: Name
     description: Description = ""
     schema_id: str
     schema_content_type: str = XED_FULL
-    mappings: list[MappingRule] = Field(min_length=1)
-
-    @field_validator("mappings")
-    @classmethod
-    def _unique_destinations(cls, rules: list[MappingRule]) -> list[MappingRule]:
-        seen: set[str] = set()
-        for rule in rules:
-            if rule.destination in seen:
-                raise ValueError(f"destination {rule.destination!r} is mapped twice")
-            seen.add(rule.destination)
-        return rules
+    mappings: MappingRules = Field(min_length=1)
 
 
 OUTPUTS = ("mapping_set_id", "version")

@@ -26,34 +26,15 @@ from pulumi.dynamic import Resource
 from pydantic import Field, field_validator
 
 from providers.base import BaseProvider, ProviderArgs, resource_props
-from providers.common import Name
 from providers.errors import ApiError, register_secret
 from providers.transport import check_base_url
+from providers.types import EventName, Label, Name
 
-EventName = Literal[
-    "customer_subscribed", "customer_unsubscribed", "customer_subscription_preferences_changed",
-    "email_drafted", "email_attempted", "email_sent", "email_delivered", "email_opened",
-    "email_clicked", "email_converted", "email_bounced", "email_dropped", "email_deferred",
-    "email_spammed", "email_failed", "email_unsubscribed", "email_undeliverable",
-    "in_app_drafted", "in_app_attempted", "in_app_sent", "in_app_opened", "in_app_clicked",
-    "in_app_converted", "in_app_failed", "in_app_undeliverable",
-    "push_drafted", "push_attempted", "push_sent", "push_delivered", "push_opened", "push_clicked",
-    "push_converted", "push_bounced", "push_dropped", "push_failed", "push_undeliverable",
-    "slack_drafted", "slack_attempted", "slack_sent", "slack_clicked", "slack_converted",
-    "slack_failed",
-    "sms_drafted", "sms_attempted", "sms_sent", "sms_delivered", "sms_clicked", "sms_converted",
-    "sms_bounced", "sms_dropped", "sms_failed", "sms_undeliverable", "sms_replied",
-    "whatsapp_drafted", "whatsapp_attempted", "whatsapp_sent", "whatsapp_delivered",
-    "whatsapp_opened", "whatsapp_clicked", "whatsapp_converted", "whatsapp_bounced",
-    "whatsapp_dropped", "whatsapp_failed", "whatsapp_undeliverable", "whatsapp_replied",
-    "webhook_drafted", "webhook_attempted", "webhook_sent", "webhook_clicked", "webhook_converted",
-    "webhook_failed", "webhook_undeliverable",
-]  # fmt: skip
 PATH = "/v1/reporting_webhooks"
 
 
 class ReportingWebhookInputs(ProviderArgs):
-    workspace: str = Field(default="", pattern=r"^([a-z][a-z0-9-]{0,39})?$")
+    workspace: Label | Literal[""] = ""
     name: Name
     endpoint: str
     events: list[EventName] = Field(min_length=1)

@@ -21,15 +21,13 @@ from providers.aep_client import SCHEMA_REGISTRY
 from providers.base import BaseProvider, ProviderArgs, resource_props
 from providers.common import (
     EXPERIENCE_EVENT,
-    Description,
-    Name,
-    Sandbox,
     delete_xdm,
     find_xdm_by_title,
     get_xdm,
     tenant_id,
     xdm_path,
 )
+from providers.types import Description, Name, Sandbox
 
 
 class SchemaInputs(ProviderArgs):
