@@ -1,4 +1,7 @@
-"""Flow Service validations and error paths (aep-api.md §1, §6.2)."""
+"""Flow Service validations and error paths.
+
+The behaviour follows the Flow Service API reference: https://developer.adobe.com/experience-platform-apis/references/flow-service/
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Flows pass through `enabling` / `disabling` / `updating` (knob `flow_transition_s`, aep-api.md §1.6)."""
+"""Flows pass through `enabling` / `disabling` / `updating` (knob `flow_transition_s`).
+
+AEP's Flow Service answers an enable, disable or PATCH of a flow before the change has settled (Flow
+Service API: https://developer.adobe.com/experience-platform-apis/references/flow-service/).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""The dataflow provider against flows that pass through enabling/disabling/updating (aep-api.md §1.6)."""
+"""The dataflow provider against flows that pass through enabling/disabling/updating.
+
+AEP's Flow Service answers an enable, disable or PATCH of a flow before the change has settled; the
+flow shows a transient state meanwhile (Flow Service API: https://developer.adobe.com/experience-platform-apis/references/flow-service/).
+"""
 
 from __future__ import annotations
 
