@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from emulator.testing import EmulatorAdmin, start_in_process
+if TYPE_CHECKING:  # imported when used, so that tests that need no emulator do not load it
+    from emulator.testing import EmulatorAdmin
 
 # Fast but still asynchronous: the inlet URL appears 0.2 s after a flow is created; lists do not lag.
 TEST_KNOBS: dict[str, Any] = {"inlet_url_delay_s": 0.2, "list_lag_s": 0.0}
@@ -19,6 +20,8 @@ TEST_KNOBS: dict[str, Any] = {"inlet_url_delay_s": 0.2, "list_lag_s": 0.0}
 
 @pytest.fixture(scope="session")
 def emulator_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorAdmin]:
+    from emulator.testing import EmulatorAdmin, start_in_process
+
     external = os.environ.get("EMULATOR_URL")
     if external:
         yield EmulatorAdmin(external)

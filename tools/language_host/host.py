@@ -21,17 +21,78 @@ import sys
 import threading
 import time
 from concurrent import futures
+from importlib import metadata
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
-import grpc
-from google.protobuf import empty_pb2
-from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
-VERSION = os.environ.get("PULUMI_LANGUAGE_HOST_VERSION", "3.259.0")
+class Shutdown:
+    """SIGINT/SIGTERM end the host quietly, whenever they come (the engine interrupts its plugins when
+    it is done with them, sometimes right after reading the port), and take the programs it runs along.
+    """
+
+    def __init__(self) -> None:
+        self.server: Any = None
+        self.programs: set[subprocess.Popen[bytes]] = set()
+        self.lock = threading.Lock()
+
+    def install(self) -> None:
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop_signal, self.on_signal)
+
+    def on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if self.server is None:
+            os._exit(0)  # nothing started yet, so nothing to clean up
+        self.server.stop(grace=1)
+
+    def stop_programs(self, patience: float, grace: float) -> None:
+        """Gives running programs `patience` seconds to end by themselves, then SIGTERM, then after
+        `grace` seconds SIGKILL."""
+        with self.lock:
+            programs = list(self.programs)
+        for wait_s, then in ((patience, subprocess.Popen.terminate), (grace, subprocess.Popen.kill)):
+            deadline = time.monotonic() + wait_s
+            for program in programs:
+                try:
+                    program.wait(timeout=max(0.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    then(program)
+        for program in programs:
+            program.wait()
+
+
+# Before the slow imports below and long before the port is announced: an interrupt at any point
+# from here on ends the host without a KeyboardInterrupt traceback.
+SHUTDOWN = Shutdown()
+SHUTDOWN.install()
+PARENT_PID = os.getppid()
+
+import grpc  # noqa: E402
+from google.protobuf import empty_pb2  # noqa: E402
+from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2  # noqa: E402
+
+# The host speaks for the Pulumi SDK it runs with; scripts/setup.sh checks that the SDK, the CLI and
+# tools/pulumi-engine/go.mod agree.
+VERSION = os.environ.get("PULUMI_LANGUAGE_HOST_VERSION") or metadata.version("pulumi")
 EXEC_SHIM = "pulumi-language-python-exec"
 # The exec shim exits with this code after printing an error the user can act on.
 EXIT_AFTER_USER_ACTIONABLE_MESSAGE = 32
+# How often the host checks that the process that started it (the engine) is still there.
+PARENT_POLL_S = 0.2
+
+# On Linux, the program's process first asks the kernel to SIGKILL it when the host dies (so even a
+# `kill -9` of the host cannot leave it running), then becomes the program. argv: host pid, command.
+# The kernel sends it when the host *thread* that started the program ends: gRPC's worker threads
+# live as long as the host.
+PROGRAM_BOOTSTRAP = """
+import ctypes, os, signal, sys
+PR_SET_PDEATHSIG = 1
+ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+if os.getppid() != int(sys.argv[1]):
+    sys.exit("pulumi-language-python: the language host is gone; not starting the program")
+os.execv(sys.argv[2], sys.argv[2:])
+"""
 
 
 def virtualenv_of(info: language_pb2.ProgramInfo) -> Path | None:
@@ -89,12 +150,12 @@ class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         args = [python, "-u", str(self.exec_shim), *self._arguments(request)]
         env["PULUMI_CONFIG"] = json.dumps(dict(request.config))
         env["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(request.configSecretKeys))
-        process = subprocess.run(args, env=env, cwd=request.pwd or None, check=False)
-        if process.returncode == 0:
+        returncode = run_program(args, env, request.pwd or None)
+        if returncode == 0:
             return language_pb2.RunResponse()
-        if process.returncode == EXIT_AFTER_USER_ACTIONABLE_MESSAGE:
+        if returncode == EXIT_AFTER_USER_ACTIONABLE_MESSAGE:
             return language_pb2.RunResponse(bail=True)
-        return language_pb2.RunResponse(error=f"program exited with non-zero exit code: {process.returncode}")
+        return language_pb2.RunResponse(error=f"program exited with non-zero exit code: {returncode}")
 
     def _arguments(self, request: Any) -> list[str]:
         pairs = [
@@ -156,10 +217,27 @@ class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         return empty_pb2.Empty()
 
 
+def run_program(args: list[str], env: dict[str, str], cwd: str | None) -> int:
+    """Runs the program to its end; it stays in the host's process group, which the engine interrupts."""
+    if sys.platform == "linux":
+        args = [args[0], "-c", PROGRAM_BOOTSTRAP, str(os.getpid()), *args]
+    with SHUTDOWN.lock:
+        program = subprocess.Popen(args, env=env, cwd=cwd)
+        SHUTDOWN.programs.add(program)
+    try:
+        return program.wait()
+    finally:
+        with SHUTDOWN.lock:
+            SHUTDOWN.programs.discard(program)
+
+
 def exit_when_orphaned(parent_pid: int) -> None:
-    """The Go host health-checks the engine; here the engine is our parent process."""
+    """The Go host health-checks the engine; here the engine is our parent process. Once it is gone
+    (even killed with SIGKILL), nobody will read what the program does: stop it and exit.
+    """
     while os.getppid() == parent_pid:
-        time.sleep(1)
+        time.sleep(PARENT_POLL_S)
+    SHUTDOWN.stop_programs(patience=0, grace=1)
     os._exit(0)
 
 
@@ -177,18 +255,21 @@ def main() -> None:
     if not shim.exists():
         sys.exit(f"missing executor {shim}: run scripts/setup.sh")
 
+    threading.Thread(target=exit_when_orphaned, args=(PARENT_PID,), daemon=True).start()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     language_pb2_grpc.add_LanguageRuntimeServicer_to_server(
         PythonLanguageHost(shim, options.engine_address), server
     )
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
+    SHUTDOWN.server = server
     print(port, flush=True)
-    threading.Thread(target=exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
-    # The engine interrupts its plugins when it is done: that is a normal end, not an error.
-    for stop_signal in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(stop_signal, lambda *_: server.stop(grace=1))
     server.wait_for_termination()
+    # Stopped by a signal: the engine interrupts its plugins when it is done, a normal end. A program
+    # still running got the same interrupt (same process group); the engine kills the group after 5 s.
+    SHUTDOWN.stop_programs(patience=3, grace=1)
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
