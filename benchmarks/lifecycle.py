@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.testing import EmulatorAdmin, start_in_process
-from tests.engine import REPO, PulumiStack, require_engine
-from tests.program.conftest import PROGRAM_ENTRIES, configure_for_emulator
+from tools.engine_harness import program_stack, require_engine
 
 
 def measure(emulator: EmulatorAdmin, step: Callable[[], Any]) -> tuple[float, Counter[str]]:
@@ -55,8 +54,7 @@ def main() -> None:
         )
         try:
             for round_ in range(options.rounds):
-                stack = PulumiStack.create(Path(tmp) / f"round-{round_}", REPO, links=PROGRAM_ENTRIES)
-                configure_for_emulator(stack, emulator, sources=sources)
+                stack = program_stack(Path(tmp) / f"round-{round_}", emulator, sources=sources)
                 for name, step in [
                     ("preview (new stack)", stack.preview),
                     ("up (create)", stack.up),

@@ -9,37 +9,12 @@ from typing import Any
 import pytest
 
 from emulator.testing import EmulatorAdmin
-from tests.engine import REPO, PulumiStack, require_engine
+from tools.engine_harness import PulumiStack, require_engine
+from tools.engine_harness import program_stack as create_program_stack
 
-PROGRAM_ENTRIES = ["Pulumi.yaml", "__main__.py", "providers", "components", "requirements.txt"]
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 StackFactory = Callable[..., PulumiStack]
-
-
-def configure_for_emulator(
-    stack: PulumiStack,
-    emulator: EmulatorAdmin,
-    sandbox: str = "dev",
-    sources: list[dict[str, Any]] | None = None,
-    customerio: bool = True,
-) -> None:
-    stack.set_config(
-        {
-            "aep-customerio:sandbox": sandbox,
-            "aep-customerio:inletTimeoutSeconds": "30",
-            "aep:clientId": emulator.client_id,
-            "aep:orgId": emulator.org_id,
-            "aep:scopes": "openid,AdobeID,read_organizations",
-            "aep:platformUrl": emulator.base_url,
-            "aep:imsUrl": emulator.base_url,
-            "customerio:apiUrl": emulator.base_url,
-        },
-        secrets={"aep:clientSecret": emulator.client_secret}
-        | ({"customerio:appApiKey": emulator.cio_app_api_key} if customerio else {}),
-    )
-    if sources is not None:
-        stack.set_config_json("aep-customerio:sources", sources)
 
 
 @pytest.fixture
@@ -49,8 +24,7 @@ def program_stack(tmp_path: Path, emulator: EmulatorAdmin) -> StackFactory:
     created: list[PulumiStack] = []
 
     def make(name: str = "test", **config: Any) -> PulumiStack:
-        stack = PulumiStack.create(tmp_path / name, REPO, name=name, links=PROGRAM_ENTRIES)
-        configure_for_emulator(stack, emulator, **config)
+        stack = create_program_stack(tmp_path / name, emulator, name=name, **config)
         created.append(stack)
         return stack
 
