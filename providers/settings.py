@@ -4,19 +4,35 @@ Keys (see docs/architecture.md): ``aep:clientId``, ``aep:clientSecret``, ``aep:o
 ``aep:scopes``, ``aep:platformUrl``, ``aep:imsUrl``, ``customerio:appApiKey``,
 ``customerio:region``, ``customerio:apiUrl``, ``customerio:appApiKeys`` (one App API key per
 named Customer.io workspace, a secret object); env fallbacks ``AEP_CLIENT_ID`` etc.
-Nothing here is ever written to resource inputs or outputs.
+
+:func:`load_settings` never fails: each service validates its part when first used
+(:meth:`Settings.aep`, :meth:`Settings.customerio`), and the stack program validates all of it
+during preview (:meth:`Settings.check`), through the same models. Secrets are ``SecretStr``;
+nothing here is ever written to resource inputs or outputs, and no message shows a secret value.
 """
 
 from __future__ import annotations
 
-import json
+import ipaddress
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+import re
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Json,
+    SecretStr,
+    StringConstraints,
+    ValidationError,
+)
 
 from providers.errors import register_secret
-from providers.transport import check_base_url
 
 DEFAULT_PLATFORM_URL = "https://platform.adobe.io"
 DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com"
@@ -27,106 +43,8 @@ CUSTOMERIO_REGION_URLS = {
 
 Lookup = Callable[[str], Any]
 
-
-class ConfigurationError(Exception):
-    """Missing or invalid provider configuration; the message names the keys to set."""
-
-
-@dataclass(frozen=True)
-class AepSettings:
-    client_id: str
-    client_secret: str
-    org_id: str
-    scopes: str
-    platform_url: str
-    ims_url: str
-
-    def __repr__(self) -> str:  # never print the secret
-        return f"AepSettings(client_id={self.client_id!r}, org_id={self.org_id!r})"
-
-
-@dataclass(frozen=True)
-class CustomerIoSettings:
-    app_api_key: str
-    api_url: str
-
-    def __repr__(self) -> str:
-        return f"CustomerIoSettings(api_url={self.api_url!r})"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Raw values; each service validates its part when first used, so preview needs none."""
-
-    values: dict[str, str]
-
-    def __repr__(self) -> str:
-        return f"Settings(keys={sorted(self.values)})"
-
-    def aep(self) -> AepSettings:
-        v = self.values
-        missing = [k for k in ("aep:clientId", "aep:clientSecret", "aep:orgId") if not v.get(k)]
-        if missing:
-            raise ConfigurationError(
-                "AEP credentials missing: set "
-                + ", ".join(f"{k} (or env {_ENV[k]})" for k in missing)
-                + "; e.g. `pulumi config set --secret aep:clientSecret ...`"
-            )
-        scopes = ",".join(s.strip() for s in v.get("aep:scopes", "").split(",") if s.strip())
-        return AepSettings(
-            client_id=v["aep:clientId"],
-            client_secret=v["aep:clientSecret"],
-            org_id=v["aep:orgId"],
-            scopes=scopes,
-            platform_url=_url(v.get("aep:platformUrl") or DEFAULT_PLATFORM_URL, "aep:platformUrl"),
-            ims_url=_url(v.get("aep:imsUrl") or DEFAULT_IMS_URL, "aep:imsUrl"),
-        )
-
-    def customerio(self, workspace: str = "") -> CustomerIoSettings:
-        """The default workspace's key, or the key of the named workspace (never a fallback:
-        a webhook in the wrong workspace would silently receive nothing)."""
-        v = self.values
-        if workspace:
-            key = workspace_keys(v).get(workspace)
-            if not key:
-                raise ConfigurationError(
-                    f"no Customer.io App API key for workspace {workspace!r}: "
-                    f"`pulumi config set --secret --path 'customerio:appApiKeys.{workspace}' <key>` "
-                    "(or env CUSTOMERIO_APP_API_KEYS as a JSON object)"
-                )
-            return CustomerIoSettings(app_api_key=key, api_url=self._customerio_url())
-        if not v.get("customerio:appApiKey"):
-            raise ConfigurationError(
-                "Customer.io App API key missing: set customerio:appApiKey (or env CUSTOMERIO_APP_API_KEY); "
-                "`pulumi config set --secret customerio:appApiKey ...`"
-            )
-        return CustomerIoSettings(app_api_key=v["customerio:appApiKey"], api_url=self._customerio_url())
-
-    def _customerio_url(self) -> str:
-        v = self.values
-        url = v.get("customerio:apiUrl")
-        if not url:
-            region = (v.get("customerio:region") or "us").lower()
-            if region not in CUSTOMERIO_REGION_URLS:
-                raise ConfigurationError(f"customerio:region must be 'us' or 'eu', got {region!r}")
-            url = CUSTOMERIO_REGION_URLS[region]
-        return _url(url, "customerio:apiUrl")
-
-
-def workspace_keys(values: dict[str, str]) -> dict[str, str]:
-    raw = values.get("customerio:appApiKeys")
-    if not raw:
-        return {}
-    try:
-        keys = json.loads(raw)
-    except ValueError:
-        raise ConfigurationError("customerio:appApiKeys must be an object: {workspace: key}") from None
-    if not isinstance(keys, dict) or not all(isinstance(k, str) for k in keys.values()):
-        raise ConfigurationError("customerio:appApiKeys must be an object: {workspace: key}")
-    return keys
-
-
-_ENV = {
+# Every key, with its environment fallback.
+ENV: dict[str, str] = {
     "aep:clientId": "AEP_CLIENT_ID",
     "aep:clientSecret": "AEP_CLIENT_SECRET",
     "aep:orgId": "AEP_ORG_ID",
@@ -138,30 +56,262 @@ _ENV = {
     "customerio:apiUrl": "CUSTOMERIO_API_URL",
     "customerio:appApiKeys": "CUSTOMERIO_APP_API_KEYS",
 }
-_SECRET_KEYS = ("aep:clientSecret", "customerio:appApiKey")
+SECRET_KEYS = frozenset({"aep:clientSecret", "customerio:appApiKey", "customerio:appApiKeys"})
+
+
+class ConfigurationError(Exception):
+    """Missing or invalid provider configuration; the message names the keys to set."""
+
+
+# --- values in messages -------------------------------------------------------------------
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters: a message names a value, it never echoes a page."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = f" ({len(value)} characters)" if isinstance(value, str | bytes | list | dict) else ""
+    return f"{text[: limit - 1]}…{size}"
+
+
+# --- base URLs ----------------------------------------------------------------------------
+
+_HOST = re.compile(
+    r"^[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$"
+)
+
+
+def _url_problem(url: str) -> str | None:
+    """What is wrong with ``url`` as a base URL (https, or http on a loopback host), or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return f"{shown(url)} is not a URL"
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return f"{shown(url)} is not an https:// URL"
+    if parts.username is not None or parts.password is not None:
+        return "credentials do not belong in the URL (set them in their own keys)"
+    if parts.query or parts.fragment or any(c.isspace() for c in url):
+        return f"{shown(url)} is not a base URL (no spaces, ?query or #fragment)"
+    host = parts.hostname
+    if not _HOST.match(host) and not _is_ip(host):
+        return f"{shown(url)} has no valid host name"
+    if parts.scheme == "http" and not _is_loopback(host):
+        return f"plain http:// is only allowed for loopback hosts (the emulator), got {shown(host)}: use https://"
+    return None
+
+
+def check_base_url(url: str, key: str) -> str:
+    """Return ``url`` without a trailing slash; refuse anything but https://, or http:// on loopback."""
+    problem = _url_problem(url)
+    if problem:
+        raise ValueError(f"{key}: {problem}")
+    return url.rstrip("/")
+
+
+def _base_url(url: str) -> str:
+    problem = _url_problem(url)
+    if problem:
+        raise ValueError(problem)
+    return url.rstrip("/")
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# --- the models ---------------------------------------------------------------------------
+
+BaseUrl = Annotated[str, AfterValidator(_base_url)]
+Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+RequiredSecret = Annotated[SecretStr, Field(min_length=1)]
+
+
+def _scope_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return ",".join(scope.strip() for scope in value.split(",") if scope.strip())
+    return value
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class _KeyedModel(BaseModel):
+    """Fields are aliased by their stack key, so every validation error names the key."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, hide_input_in_errors=True)
+
+
+class AepSettings(_KeyedModel):
+    client_id: Required = Field(alias="aep:clientId")
+    client_secret: RequiredSecret = Field(alias="aep:clientSecret")
+    org_id: Required = Field(alias="aep:orgId")
+    scopes: Annotated[str, BeforeValidator(_scope_list)] = Field("", alias="aep:scopes")
+    platform_url: BaseUrl = Field(DEFAULT_PLATFORM_URL, alias="aep:platformUrl")
+    ims_url: BaseUrl = Field(DEFAULT_IMS_URL, alias="aep:imsUrl")
+
+
+class CustomerIoSettings(_KeyedModel):
+    app_api_key: RequiredSecret = Field(alias="customerio:appApiKey")
+    api_url: BaseUrl
+
+
+class CustomerIoEndpoint(_KeyedModel):
+    """``customerio:apiUrl`` when set, else the URL of ``customerio:region`` (default us)."""
+
+    region: Annotated[Literal["us", "eu"], BeforeValidator(_lower)] = Field("us", alias="customerio:region")
+    api_url: BaseUrl | None = Field(None, alias="customerio:apiUrl")
+
+    @property
+    def url(self) -> str:
+        return self.api_url or CUSTOMERIO_REGION_URLS[self.region]
+
+
+def _reveal(value: Any) -> Any:
+    return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+
+class CustomerIoWorkspaceKeys(_KeyedModel):
+    """``customerio:appApiKeys``: a JSON object ``{workspace: key}``."""
+
+    keys: Annotated[Json[dict[str, RequiredSecret]], BeforeValidator(_reveal)] = Field(
+        alias="customerio:appApiKeys"
+    )
+
+
+M = TypeVar("M", bound=_KeyedModel)
+
+
+class Settings(BaseModel):
+    """The keys as configured (stack config first, then the environment), secrets as SecretStr."""
+
+    model_config = ConfigDict(frozen=True)
+
+    values: dict[str, str | SecretStr]
+    from_env: frozenset[str] = frozenset()
+
+    def aep(self) -> AepSettings:
+        return self._validate(AepSettings, "AEP credentials")
+
+    def customerio(self, workspace: str = "") -> CustomerIoSettings:
+        """The default workspace's key, or the key of the named workspace (never a fallback:
+        a webhook in the wrong workspace would silently receive nothing)."""
+        url = self._validate(CustomerIoEndpoint, "Customer.io endpoint").url
+        if not workspace:
+            return self._validate(CustomerIoSettings, "Customer.io App API key", api_url=url)
+        key = self.workspace_keys().get(workspace)
+        if key is None:
+            raise ConfigurationError(
+                f"no Customer.io App API key for workspace {shown(workspace)}: "
+                f"`pulumi config set --secret --path 'customerio:appApiKeys.{workspace}' <key>` "
+                "(or env CUSTOMERIO_APP_API_KEYS as a JSON object)"
+            )
+        return CustomerIoSettings.model_validate({"customerio:appApiKey": key, "api_url": url})
+
+    def workspace_keys(self) -> dict[str, SecretStr]:
+        if "customerio:appApiKeys" not in self.values:
+            return {}
+        return self._validate(CustomerIoWorkspaceKeys, "Customer.io workspace keys").keys
+
+    def has_customerio_key(self, workspace: str = "") -> bool:
+        """Whether a (non-empty) App API key is configured for the workspace; validates nothing else."""
+        if not workspace:
+            return "customerio:appApiKey" in self.values
+        try:
+            return workspace in self.workspace_keys()
+        except ConfigurationError:
+            return False
+
+    def check(self) -> None:
+        """Validate every part at once, as the stack program does during preview; raises
+        :class:`ConfigurationError` listing each problem by key."""
+        problems: list[str] = []
+        for model in (AepSettings, CustomerIoEndpoint, CustomerIoWorkspaceKeys):
+            if model is CustomerIoWorkspaceKeys and "customerio:appApiKeys" not in self.values:
+                continue
+            try:
+                model.model_validate(self.values)
+            except ValidationError as error:
+                problems += self._problems(error)
+        if problems:
+            raise ConfigurationError(_message("invalid provider configuration", problems))
+
+    def _validate(self, model: type[M], what: str, **extra: Any) -> M:
+        try:
+            return model.model_validate({**self.values, **extra})
+        except ValidationError as error:
+            raise ConfigurationError(
+                _message(f"{what}: invalid configuration", self._problems(error))
+            ) from None
+
+    def _problems(self, error: ValidationError) -> list[str]:
+        lines = []
+        for problem in error.errors():
+            key = ".".join(str(part) for part in problem["loc"])
+            root = key.split(".")[0]
+            if problem["type"] == "missing":
+                secret = "--secret " if root in SECRET_KEYS else ""
+                lines.append(
+                    f"{key} (or env {ENV[root]}) is not set or empty: `pulumi config set {secret}{key} <value>`"
+                )
+                continue
+            where = f"{key} (from env {ENV[root]})" if root in self.from_env else key
+            message = _MESSAGES.get(problem["type"]) or problem["msg"].removeprefix("Value error, ")
+            value = problem.get("input")
+            if root not in SECRET_KEYS and isinstance(value, str) and problem["type"] != "value_error":
+                message = f"got {shown(value)}: {message}"
+            if key == "customerio:appApiKeys":
+                message += "; it must be an object {workspace: key}"
+            lines.append(f"{where}: {message}")
+        return lines
+
+
+_MESSAGES = {"string_too_short": "must not be empty or blank"}
+
+
+def _message(title: str, problems: Iterable[str]) -> str:
+    return f"{title}:\n" + "\n".join(f"  {line}" for line in problems)
 
 
 def load_settings(get: Lookup | None) -> Settings:
-    """Stack config first (``get`` is ``req.config.get``), then the environment."""
-    values: dict[str, str] = {}
-    for key, env in _ENV.items():
+    """Stack config first (``get`` is ``req.config.get``), then the environment. An empty value
+    counts as unset, in both places."""
+    values: dict[str, str | SecretStr] = {}
+    from_env: set[str] = set()
+    for key, env in ENV.items():
         raw = get(key) if get is not None else None
         if raw is None or raw == "":
             raw = os.environ.get(env)
-        if raw is not None and raw != "":
-            values[key] = str(raw)
-    for key in _SECRET_KEYS:
-        register_secret(values.get(key))
+            if raw:
+                from_env.add(key)
+        if raw is None or raw == "":
+            continue
+        text = str(raw)
+        if key in SECRET_KEYS:
+            register_secret(text)
+            values[key] = SecretStr(text)
+        else:
+            values[key] = text
+    settings = Settings(values=values, from_env=frozenset(from_env))
     try:
-        for workspace_key in workspace_keys(values).values():
-            register_secret(workspace_key)
+        for workspace_key in settings.workspace_keys().values():
+            register_secret(workspace_key.get_secret_value())
     except ConfigurationError:
-        pass  # reported when a webhook needs it
-    return Settings(values)
-
-
-def _url(url: str, key: str) -> str:
-    try:
-        return check_base_url(url, key)
-    except ValueError as exc:
-        raise ConfigurationError(str(exc)) from None
+        pass  # reported by check(), and when a webhook needs it
+    return settings

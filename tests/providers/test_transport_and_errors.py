@@ -1,4 +1,4 @@
-"""Pure unit tests: error formatting and redaction, URL policy, retry policy, settings."""
+"""Pure unit tests: error formatting and redaction, URL policy, retry policy."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from providers.errors import ApiError, parse_error_body, redact, register_secret, request_id_of
-from providers.settings import ConfigurationError, load_settings
+from providers.errors import ApiError, parse_error_body, register_secret, request_id_of
 from providers.transport import (
     AmbiguousRequestError,
     RetryPolicy,
@@ -215,51 +214,3 @@ def test_401_refreshes_once() -> None:
         on_unauthorized=refresh,
     )
     assert resp.status_code == 401 and refreshed == [1] and len(session.calls) == 2
-
-
-def test_settings_config_then_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AEP_CLIENT_ID", "env-id")
-    monkeypatch.setenv("AEP_CLIENT_SECRET", "env-secret")
-    monkeypatch.setenv("AEP_ORG_ID", "ORG@AdobeOrg")
-    monkeypatch.delenv("CUSTOMERIO_APP_API_KEY", raising=False)
-    cfg = {"aep:clientId": "cfg-id", "aep:scopes": "a, b ,c", "customerio:region": "eu"}
-    settings = load_settings(lambda k: cfg.get(k))
-    aep = settings.aep()
-    assert (aep.client_id, aep.client_secret, aep.scopes) == (
-        "cfg-id",
-        "env-secret",
-        "a,b,c",
-    )
-    assert aep.platform_url == "https://platform.adobe.io" and "env-secret" not in repr(aep)
-    with pytest.raises(ConfigurationError, match="customerio:appApiKey"):
-        settings.customerio()
-    cio = load_settings({**cfg, "customerio:appApiKey": "k"}.get).customerio()
-    assert cio.api_url == "https://api-eu.customer.io"
-    with pytest.raises(ConfigurationError, match="loopback"):
-        load_settings({**cfg, "aep:platformUrl": "http://example.com"}.get).aep()
-
-
-def test_missing_aep_credentials_name_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    for env in ("AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "AEP_ORG_ID"):
-        monkeypatch.delenv(env, raising=False)
-    with pytest.raises(ConfigurationError, match=r"aep:clientSecret \(or env AEP_CLIENT_SECRET\)"):
-        load_settings(lambda k: None).aep()
-
-
-def test_customerio_key_per_workspace_never_falls_back() -> None:
-    values = {
-        "customerio:appApiKey": "default-key",
-        "customerio:appApiKeys": '{"marketing": "marketing-key"}',
-        "customerio:region": "eu",
-    }
-    settings = load_settings(values.get)
-    assert settings.customerio().app_api_key == "default-key"
-    marketing = settings.customerio("marketing")
-    assert marketing.app_api_key == "marketing-key"
-    assert marketing.api_url == "https://api-eu.customer.io"
-    with pytest.raises(ConfigurationError, match=r"customerio:appApiKeys\.transactional"):
-        settings.customerio("transactional")
-    with pytest.raises(ConfigurationError, match="must be an object"):
-        load_settings({"customerio:appApiKeys": '["a"]'}.get).customerio("a")
-    assert "marketing-key" not in repr(settings)
-    assert redact("rejected key marketing-key") == "rejected key ***"
