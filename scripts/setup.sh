@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Sets up everything on a fresh machine: the project's virtualenv with the pinned packages, and a
-# Pulumi CLI whose version equals the pinned SDK's (the one on PATH if it matches, otherwise built
-# from the Go module proxy into .tools/). Safe to run again: a second run takes seconds.
+# Pulumi CLI of the project's Pulumi version (the one on PATH if it matches, otherwise built from the
+# Go module proxy into .tools/). Safe to run again: a second run takes seconds.
+# The version is read from tools/pulumi-engine/go.mod (scripts/pulumi-version.sh); setup refuses to
+# go on when the Python SDK pins in requirements.txt / constraints.txt name another release.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
 python_version=3.11
-pulumi_version=$(sed -n 's/^pulumi==\(.*\)$/\1/p' requirements.txt)
+pulumi_version=$(bash scripts/pulumi-version.sh --check)
 tools="$repo/.tools"
 bin="$tools/bin"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/aep-customerio-iac"

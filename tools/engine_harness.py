@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -26,6 +27,22 @@ TOOLS_BIN = REPO / ".tools" / "bin"
 VENV = REPO / ".venv"
 # What of this repository a stack of the real program needs (linked, never copied).
 PROGRAM_ENTRIES = ["Pulumi.yaml", "__main__.py", "providers", "components", "requirements.txt"]
+
+
+GO_MOD = REPO / "tools" / "pulumi-engine" / "go.mod"
+
+
+def pulumi_version() -> str:
+    """The project's Pulumi version, e.g. `3.259.0`: the pulumi/pkg/v3 requirement in go.mod, the
+    one place it is stated (scripts/pulumi-version.sh reads the same)."""
+    return go_module_version("github.com/pulumi/pulumi/pkg/v3")
+
+
+def go_module_version(module: str) -> str:
+    """The version (without `v`) that tools/pulumi-engine/go.mod requires of `module`."""
+    pattern = rf"^\s*(?:require\s+)?{re.escape(module)}\s+v(\S+)"
+    (version,) = re.findall(pattern, GO_MOD.read_text(), re.M)
+    return str(version)
 
 
 class PulumiCommandError(AssertionError):

@@ -10,20 +10,15 @@ from pathlib import Path
 import pytest
 
 from tests.engine import (
-    REPO,
     TOOLS_BIN,
     PulumiCommandError,
     PulumiStack,
     changes_without_same,
     require_engine,
 )
+from tools.engine_harness import pulumi_version
 
 TINY_PROGRAM = Path(__file__).parent / "tiny_program"
-PINNED_VERSION = next(
-    line.split("==")[1]
-    for line in (REPO / "requirements.txt").read_text().splitlines()
-    if line.startswith("pulumi==")
-)
 
 
 @pytest.fixture
@@ -34,12 +29,12 @@ def tiny_stack(tmp_path: Path) -> PulumiStack:
     return stack
 
 
-def test_cli_version_equals_pinned_sdk() -> None:
+def test_cli_version_is_the_projects_pulumi_version() -> None:
     require_engine()
     version = subprocess.run(
         [str(TOOLS_BIN / "pulumi"), "version"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    assert version == f"v{PINNED_VERSION}"
+    assert version == f"v{pulumi_version()}"
 
 
 def test_dynamic_resource_lifecycle(tiny_stack: PulumiStack, tmp_path: Path) -> None:
