@@ -6,14 +6,35 @@ through `configure()`. This model only says what to build.
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
+from pydantic.fields import FieldInfo
 
 from components.default_mapping import CUSTOM_FIELDS
-from providers.types import EventName, FieldName
+from providers.settings import shown
+from providers.types import (
+    Description,
+    EventName,
+    FieldName,
+    InletTimeout,
+    Label,
+    MappingRule,
+    Sandbox,
+    UniqueDestinations,
+    XdmField,
+)
 
 NAMESPACE = "aep-customerio"
 
@@ -40,33 +61,28 @@ DEFAULT_EVENTS: tuple[str, ...] = (
 )
 
 
+_CAMEL_CASE = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+    model_config = _CAMEL_CASE
 
 
-class MappingRuleConfig(_Model):
-    source: str = Field(min_length=1)
-    destination: str = Field(min_length=1)
-    source_type: Literal["ATTRIBUTE", "EXPRESSION", "STATIC"] = "ATTRIBUTE"
+class MappingRuleConfig(MappingRule):
+    """The provider's mapping rule, as the stack file spells it (`sourceType`)."""
 
-
-class FieldConfig(_Model):
-    type: Literal["string", "integer", "number", "boolean", "date-time", "date"] = "string"
-    title: str | None = None
-
-
-SourceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+    model_config = _CAMEL_CASE
 
 
 class SourceConfig(_Model):
     """One Customer.io workspace streaming into this sandbox."""
 
-    name: SourceName = "customerio"
-    description: str = "Customer.io reporting webhook events"
+    name: Label = "customerio"
+    description: Description = "Customer.io reporting webhook events"
     test_mode: bool = False
     events: list[EventName] = Field(default_factory=lambda: list(DEFAULT_EVENTS), min_length=1)  # type: ignore[arg-type]
-    extra_fields: dict[FieldName, FieldConfig] = Field(default_factory=dict)
-    mappings: list[MappingRuleConfig] = Field(default_factory=list)
+    extra_fields: dict[FieldName, XdmField] = Field(default_factory=dict)
+    mappings: Annotated[list[MappingRuleConfig], UniqueDestinations] = Field(default_factory=list)
     replace_default_mappings: bool = False
     existing_schema_id: str | None = None
     existing_dataset_id: str | None = None
@@ -76,7 +92,7 @@ class SourceConfig(_Model):
     create_webhook: bool | None = None
     # Which Customer.io workspace's App API key (customerio:appApiKeys.<name>) manages the webhook;
     # unset: customerio:appApiKey.
-    customerio_workspace: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")] | None = None
+    customerio_workspace: Label | None = None
 
     @model_validator(mode="after")
     def _bring_your_own(self) -> SourceConfig:
@@ -98,15 +114,10 @@ class SourceConfig(_Model):
 
 
 class StackConfig(_Model):
-    sandbox: str
+    sandbox: Sandbox
     sources: list[SourceConfig] = Field(default_factory=lambda: [SourceConfig()], min_length=1)
-
-    @field_validator("sandbox")
-    @classmethod
-    def _sandbox_name(cls, value: str) -> str:
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", value):
-            raise ValueError("sandbox names are lower-case letters, digits and dashes, e.g. 'prod' or 'dev'")
-        return value
+    # Unset: the Dataflow resource's own default.
+    inlet_timeout_seconds: InletTimeout | None = None
 
     @field_validator("sources")
     @classmethod
@@ -119,15 +130,52 @@ class StackConfig(_Model):
 
 
 def config_path(location: tuple[int | str, ...]) -> str:
-    """`("sources", 1, "name")` → `sources[1].name`, the syntax of `pulumi config set --path`."""
+    """`("sources", 1, "name")` → `sources[1].name`, the syntax of `pulumi config set --path`
+    (a key that is no plain name is quoted: `extraFields["my field"]`)."""
     path = ""
     for part in location:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part == "[key]":  # pydantic's marker for "the key itself" of a dict entry
+            continue
+        elif not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", part):
+            path += f"[{json.dumps(part)}]"
+        else:
+            path += f".{part}" if path else part
     return path
 
 
 class StackConfigError(ValueError):
     """A configuration problem, phrased for the person editing Pulumi.<stack>.yaml."""
+
+
+def _pattern_hint(annotated: Any, fallback: str = "") -> tuple[str, str]:
+    """(pattern, what it means) of one of the shared string types, for messages."""
+    metadata = getattr(annotated, "__metadata__", ())
+    pattern = next(m.pattern for m in metadata if isinstance(m, StringConstraints))
+    described = [m.description for m in metadata if isinstance(m, FieldInfo) and m.description]
+    return str(pattern), f"expected {described[0] if described else fallback}"
+
+
+_PATTERN_HINTS = dict(
+    [
+        _pattern_hint(Sandbox),
+        _pattern_hint(
+            Label, "a lower-case name: a letter, then letters, digits or dashes, at most 40 characters"
+        ),
+        _pattern_hint(
+            FieldName, "a field name: a letter, then letters, digits or underscores, at most 63 characters"
+        ),
+    ]
+)
+
+
+def _explain(problem: Any) -> str:
+    if problem["type"] == "string_pattern_mismatch":
+        hint = _PATTERN_HINTS.get(str(problem.get("ctx", {}).get("pattern")))
+        if hint:
+            return hint
+    return str(problem["msg"]).removeprefix("Value error, ")
 
 
 def parse_stack_config(raw: dict[str, Any]) -> StackConfig:
@@ -137,9 +185,10 @@ def parse_stack_config(raw: dict[str, Any]) -> StackConfig:
         lines = []
         for problem in error.errors():
             value = problem.get("input")
-            # Name the offending value when it is a plain one (not a whole object being checked).
-            got = f"got {value!r}: " if isinstance(value, str | int | float | bool) else ""
-            lines.append(f"  {NAMESPACE}:{config_path(problem['loc'])}: {got}{problem['msg']}")
+            # Name the offending value when it is a plain one (not a whole object being checked),
+            # cut short: a message names a value, it never echoes a page of it.
+            got = f"got {shown(value)}: " if isinstance(value, str | int | float | bool) else ""
+            lines.append(f"  {NAMESPACE}:{config_path(problem['loc'])}: {got}{_explain(problem)}")
         raise StackConfigError(
             "invalid stack configuration:\n"
             + "\n".join(lines)

@@ -79,3 +79,9 @@ class MappingRule(ValueModel):
 
 
 MappingRules = Annotated[list[MappingRule], AfterValidator(_unique_destinations)]
+
+# The destination-uniqueness rule of ``MappingRules``, for lists of a ``MappingRule`` subclass (the
+# stack config spells ``sourceType`` in camelCase but validates each rule with this same model).
+UniqueDestinations = AfterValidator(_unique_destinations)
+# How long one dataflow operation may wait (for the inlet URL, or for a busy flow to settle).
+InletTimeout = Annotated[float, Field(gt=0, le=3600)]
