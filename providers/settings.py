@@ -250,7 +250,11 @@ class Settings(BaseModel):
             except ValidationError as error:
                 problems += self._problems(error)
         if problems:
-            raise ConfigurationError(_message("invalid provider configuration", problems))
+            raise ConfigurationError(
+                _message("invalid provider configuration", problems)
+                + "\nFix it with `pulumi config set [--secret] <key> <value>` (or `pulumi config rm <key>` "
+                "for the default), see README 'Configuration'."
+            )
 
     def _validate(self, model: type[M], what: str, **extra: Any) -> M:
         try:
@@ -267,9 +271,8 @@ class Settings(BaseModel):
             root = key.split(".")[0]
             if problem["type"] == "missing":
                 secret = "--secret " if root in SECRET_KEYS else ""
-                lines.append(
-                    f"{key} (or env {ENV[root]}) is not set or empty: `pulumi config set {secret}{key} <value>`"
-                )
+                fix = f"`pulumi config set {secret}{key} <value>`"
+                lines.append(f"{key} (or env {ENV[root]}) is not set or empty: {fix}")
                 continue
             where = f"{key} (from env {ENV[root]})" if root in self.from_env else key
             message = _MESSAGES.get(problem["type"]) or problem["msg"].removeprefix("Value error, ")

@@ -136,7 +136,7 @@ def test_check_names_the_key(config: dict[str, str], expected: str) -> None:
     message = problems({**AEP, **config})
     assert message.startswith("invalid provider configuration:")
     assert expected in message
-    assert len(message.splitlines()) == 2, "one problem, one line"
+    assert len(message.splitlines()) == 3, "one problem, one line, then how to fix it"
 
 
 def test_every_problem_is_listed_at_once() -> None:
