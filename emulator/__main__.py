@@ -7,8 +7,8 @@ import dataclasses
 import os
 import sys
 
-from emulator import config
 from emulator.app import Server
+from emulator.core import config
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        server.world.close()
+        server.emulator.close()
     return 0
 
 

@@ -1,7 +1,13 @@
-"""Flask application factory and the in-process / command-line server."""
+"""The composition root: builds every service with the interfaces it needs, the Flask app and the
+in-process / command-line server.
+
+This is the only module that knows every service. Services never see it: each is handed, at
+construction, the few others it asks (protocols in `emulator.core.interfaces`).
+"""
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
@@ -12,21 +18,130 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from emulator import admin, errors, http_other, http_platform
-from emulator.config import Options
-from emulator.web import error_response, service_of
-from emulator.world import World
+from emulator.catalog import responses as catalog_routes
+from emulator.catalog.models import Catalog
+from emulator.core import admin, errors
+from emulator.core.backend import Env
+from emulator.core.config import Options
+from emulator.core.faults import Faults, RateLimiter, RequestLog
+from emulator.core.gateway import Gateway
+from emulator.core.http import Router, error_response, service_of
+from emulator.core.ids import Ids
+from emulator.core.store import Store
+from emulator.customerio import responses as customerio_routes
+from emulator.customerio.models import CustomerIo
+from emulator.data_prep import responses as data_prep_routes
+from emulator.data_prep.models import DataPrep
+from emulator.flow_service import responses as flow_service_routes
+from emulator.flow_service.models import FlowService
+from emulator.ims import responses as ims_routes
+from emulator.ims.models import Ims
+from emulator.inlet import responses as inlet_routes
+from emulator.inlet.models import Inlet
+from emulator.schema_registry import responses as schema_registry_routes
+from emulator.schema_registry.models import SchemaRegistry
 
 MAX_BODY = 8 * 1024 * 1024
 
 
-def create_app(world: World) -> Flask:
+class Emulator:
+    """Every service of one process, wired together; also what the admin API drives."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.env = Env(options, copy.deepcopy(options.knobs), Store(options.state_path), Ids(options.seed))
+        self.faults = Faults(options.seed)
+        self.rate = RateLimiter()
+        self.log = RequestLog()
+        env = self.env
+        self.ims = Ims(env)
+        # Schema Registry and Catalog ask each other, as do Data Prep and Flow Service: the first of
+        # each pair gets a callable that reaches the second once it exists.
+        self.schemas = SchemaRegistry(
+            env,
+            datasets_using=lambda sandbox, refs, ingested: self.catalog.datasets_using(
+                sandbox, refs, ingested
+            ),
+        )
+        self.catalog = Catalog(env, schemas=self.schemas)
+        self.dataprep = DataPrep(
+            env,
+            self.schemas,
+            flows_using=lambda sandbox, set_id: self.flows.flows_using_mapping(sandbox, set_id),
+        )
+        self.flows = FlowService(env, datasets=self.catalog, schemas=self.schemas, mappings=self.dataprep)
+        self.inlet = Inlet(env, self.flows, self.catalog, self.catalog, self.schemas, self.dataprep)
+        self.customerio = CustomerIo(env)
+        self.gateway = Gateway(options, env.knobs, tokens=self.ims)
+
+    def register(self, app: Flask) -> None:
+        router = Router(app, self.env, self.faults, self.rate, self.gateway)
+        ims_routes.register(router, self.ims)
+        schema_registry_routes.register(router, self.schemas)
+        catalog_routes.register(router, self.catalog)
+        flow_service_routes.register(router, self.flows)
+        data_prep_routes.register(router, self.dataprep)
+        inlet_routes.register(router, self.inlet)
+        customerio_routes.register(router, self.customerio)
+        admin.register(app, self)
+
+    # -- admin.Controls ------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Wipe all state; knobs, faults and the request log go back to their start-up values."""
+        self.inlet.drain()
+        with self.env.store.lock:
+            self.env.store.wipe()
+        self.env.knobs.restore(self.options.knobs)
+        self.env.ids.reseed(self.options.seed)
+        self.faults.clear(self.options.seed)
+        self.rate.clear()
+        self.log.clear()
+
+    def state(self) -> dict[str, Any]:
+        dump = self.env.store.dump()
+        global_objs = dump.pop("_global", {})
+        global_objs.pop("token", None)
+        workspaces = self.customerio.webhooks_by_workspace()
+        return {
+            "tenantId": self.options.tenant_id,
+            "sandboxes": {name: dump.get(name, {}) for name in self.options.sandboxes},
+            "customerio": {
+                "webhooks": global_objs.get("cioWebhook", []),
+                "workspaces": {
+                    name.removeprefix("cio:"): hooks for name, hooks in workspaces.items() if name
+                },
+            },
+            "knobs": self.env.knobs.as_dict(),
+            "faults": self.faults.rules(),
+        }
+
+    def drain(self) -> None:
+        self.inlet.drain()
+
+    def records(self, sandbox: str, dataset_id: str) -> list[dict[str, Any]]:
+        return self.catalog.records(sandbox, dataset_id)
+
+    def expire_tokens(self) -> int:
+        return self.ims.expire_all()
+
+    def deliver(self, event: str, overrides: dict[str, Any]) -> dict[str, Any]:
+        with self.env.store.lock:
+            payload, hooks = self.customerio.prepare(event, overrides)
+        # without the lock: the webhook endpoint may be this very server
+        return {"event": payload, "deliveries": self.customerio.deliver(payload, hooks)}
+
+    def storage_key(self, sandbox: str, kind: str, ref: str) -> str:
+        return self.schemas.storage_key(sandbox, kind, ref)
+
+    def close(self) -> None:
+        self.inlet.stop()
+        self.env.store.close()
+
+
+def create_app(emulator: Emulator) -> Flask:
     app = Flask("emulator")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
-    app.extensions["emulator_world"] = world
-    http_platform.register(app)
-    http_other.register(app)
-    admin.register(app)
+    emulator.register(app)
 
     @app.before_request
     def _start() -> None:
@@ -39,7 +154,7 @@ def create_app(world: World) -> Flask:
     def _finish(response: Response) -> Response:
         response.headers["x-request-id"] = g.get("request_id", "")
         if g.get("service") != "admin":
-            world.log.add(
+            emulator.log.add(
                 {
                     "method": request.method,
                     "path": request.path,
@@ -78,13 +193,13 @@ def create_app(world: World) -> Flask:
 
 
 class Server:
-    """A threaded Werkzeug server around one World, in a background thread or the foreground."""
+    """A threaded Werkzeug server around one Emulator, in a background thread or the foreground."""
 
     def __init__(self, options: Options, host: str = "127.0.0.1", port: int = 0, quiet: bool = True) -> None:
         if quiet:
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self.world = World(options)
-        self.app = create_app(self.world)
+        self.emulator = Emulator(options)
+        self.app = create_app(self.emulator)
         self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
         self.host = host
         self.port = self._server.server_port
@@ -108,7 +223,7 @@ class Server:
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        self.world.close()
+        self.emulator.close()
 
     def __enter__(self) -> Server:
         return self.start()

@@ -11,7 +11,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from emulator.config import (
+from emulator.core.config import (
     DEFAULT_CIO_APP_API_KEY,
     DEFAULT_CIO_SECOND_APP_API_KEY,
     DEFAULT_CLIENT_ID,

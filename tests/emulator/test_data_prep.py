@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from emulator import expressions
+from emulator.data_prep import expressions
 from emulator.testing import EmulatorAdmin
 from tests.emulator.helpers import DP, EXPERIENCE_EVENT, SR, TIMESTAMP_EXPR, Api, fieldgroup_body, ok
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import requests
 
-from emulator.cio_events import FAMILIES
+from emulator.customerio.events import FAMILIES
 from emulator.testing import EmulatorAdmin
 from tests.emulator.helpers import CAT, DP, FS, Api, build_chain, default_mappings, ok, wait_for_inlet
 from tests.emulator.seed_001 import SAMPLE_EVENT

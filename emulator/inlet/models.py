@@ -9,9 +9,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from emulator import errors, mapper, xdm
-from emulator.backend import Backend
-from emulator.flow_service import FLOW, TARGET, accepts_data, effective_state
+from emulator.core import errors, xdm
+from emulator.core.backend import Backend, Env
+from emulator.core.interfaces import DatasetLookup, DatasetSink, MappingRunner, SchemaLookup, StreamingFlows
 
 MAX_BODY = 1024 * 1024
 
@@ -28,8 +28,24 @@ class Job:
 
 
 class Inlet(Backend):
-    def __init__(self, world: Any) -> None:
-        super().__init__(world)
+    """Asks Flow Service (`StreamingFlows`), Catalog (`DatasetLookup`, `DatasetSink`), the Schema
+    Registry (`SchemaLookup`) and Data Prep (`MappingRunner`); answers nobody."""
+
+    def __init__(
+        self,
+        env: Env,
+        flows: StreamingFlows,
+        datasets: DatasetLookup,
+        sink: DatasetSink,
+        schemas: SchemaLookup,
+        mappings: MappingRunner,
+    ) -> None:
+        super().__init__(env)
+        self.flows = flows
+        self.datasets = datasets
+        self.sink = sink
+        self.schemas = schemas
+        self.mappings = mappings
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._worker: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -43,7 +59,7 @@ class Inlet(Backend):
     def receive(self, inlet_id: str, flow_id: str | None, raw: bytes, sync: bool) -> dict[str, Any]:
         if len(raw) > MAX_BODY:
             raise errors.inlet(413, "The payload exceeds the 1 MB limit.", "Payload Too Large")
-        found = self.world.flows.flow_by_inlet(inlet_id)
+        found = self.flows.flow_by_inlet(inlet_id)
         if found is None:
             raise errors.inlet(404, f"No streaming connection exists for inlet '{inlet_id}'.", "Not Found")
         sandbox, flow = found
@@ -53,8 +69,8 @@ class Inlet(Backend):
             )
         if flow_id != flow["id"]:
             raise errors.inlet(400, f"Flow '{flow_id}' does not belong to inlet '{inlet_id}'.")
-        if not accepts_data(flow, time.time()):
-            state = effective_state(flow, time.time())
+        state = self.flows.refusal(flow, time.time())
+        if state is not None:
             raise errors.inlet(400, f"Flow '{flow_id}' is {state}: it accepts no data.")
         if not raw.strip():
             raise errors.inlet(400, "The request body is empty.")
@@ -112,7 +128,7 @@ class Inlet(Backend):
             return self._process(job)
 
     def _process(self, job: Job) -> list[dict[str, Any]]:
-        flow = self.store.get(job.sandbox, FLOW, job.flow_id)
+        flow = self.flows.get_flow(job.sandbox, job.flow_id)
         if flow is None:
             return [
                 {
@@ -127,37 +143,33 @@ class Inlet(Backend):
                 "flowId": job.flow_id,
                 "xactionId": job.xaction_id,
             }
-            self.store.add_record(job.sandbox, dataset_id, mapped)
-            self.world.catalog.record_batch(job.sandbox, dataset_id, 1, int(time.time() * 1000))
+            self.sink.ingest(job.sandbox, dataset_id, mapped, int(time.time() * 1000))
         self._record_run(job, problems)
         return problems
 
     def _transform(
         self, job: Job, flow: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], str | None, dict[str, Any]]:
-        target = self.store.get(job.sandbox, TARGET, (flow.get("targetConnectionIds") or [""])[0]) or {}
-        dataset_id = target.get("params", {}).get("dataSetId")
-        dataset = self.world.catalog.get_obj(job.sandbox, str(dataset_id)) if dataset_id else None
+        dataset_id = self.flows.target_dataset(job.sandbox, flow)
+        dataset = self.datasets.get_dataset(job.sandbox, dataset_id) if dataset_id else None
         if dataset is None:
             return [{"code": "INGEST-1212-400", "message": "The target dataset does not exist."}], None, {}
-        schema = self.world.schemas.find_schema(job.sandbox, dataset.get("schemaRef", {}).get("id", ""))
+        schema = self.schemas.find_schema(job.sandbox, dataset.get("schemaRef", {}).get("id", ""))
         if schema is None:
             return [{"code": "INGEST-1212-400", "message": "The target schema does not exist."}], None, {}
-        tree = self.world.schemas.resolve(job.sandbox, schema)
+        tree = self.schemas.resolve(job.sandbox, schema)
         transformation = (flow.get("transformations") or [{}])[0]
         params = transformation.get("params", {})
-        mapping = self.world.dataprep.get_doc(
-            job.sandbox, str(params.get("mappingId")), int(params.get("mappingVersion", 0))
+        result = self.mappings.map_record(
+            job.sandbox, str(params.get("mappingId")), int(params.get("mappingVersion", 0)), tree, job.record
         )
-        if mapping is None:
+        if result is None:
             return (
                 [{"code": "MAPPER-3700-400", "message": "The mapping set version does not exist."}],
                 None,
                 {},
             )
-        mapped, problems = mapper.apply(
-            mapping["mappings"], tree, job.record, bool(mapping.get("allowNullValues"))
-        )
+        mapped, problems = result
         problems += [
             {"code": "INGEST-1212-400", "message": m} for m in xdm.validate_record(tree, mapped, time.time())
         ]
@@ -196,7 +208,7 @@ class Inlet(Backend):
                 }
             ],
         }
-        self.world.flows.record_run(job.sandbox, job.flow_id, run)
+        self.flows.record_run(job.sandbox, run)
 
 
 class ApiErrorWithReport(errors.ApiError):

@@ -5,9 +5,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from emulator import errors, expressions, mapper, xdm
-from emulator.backend import Backend
-from emulator.context import Ctx
+from emulator.core import errors, xdm
+from emulator.core.backend import Backend, Env
+from emulator.core.context import Ctx
+from emulator.core.interfaces import MappingUsers, SchemaLookup
+from emulator.core.listing import page
+from emulator.data_prep import expressions, mapper
 
 MAPPING_SET = "mappingSet"
 MAPPING_VERSION = "mappingSetVersion"
@@ -47,6 +50,14 @@ def normalise_mapping(raw: Any, index: int) -> dict[str, Any]:
 
 
 class DataPrep(Backend):
+    """Answers `MappingLookup` and `MappingRunner`; asks the Schema Registry (`SchemaLookup`) and
+    Flow Service (`MappingUsers`)."""
+
+    def __init__(self, env: Env, schemas: SchemaLookup, flows_using: MappingUsers) -> None:
+        super().__init__(env)
+        self.schemas = schemas
+        self.flows_using = flows_using
+
     def _schema_ref(self, body: dict[str, Any]) -> str:
         output = body.get("outputSchema")
         ref = output.get("schemaRef") if isinstance(output, dict) else None
@@ -58,12 +69,12 @@ class DataPrep(Backend):
         return schema_id
 
     def tree_for(self, sandbox: str, schema_id: str) -> dict[str, Any]:
-        schema = self.world.schemas.find_schema(sandbox, schema_id)
+        schema = self.schemas.find_schema(sandbox, schema_id)
         if schema is None:
             raise errors.dataprep(
                 "1003-400", f"Output schema '{schema_id}' does not exist in sandbox '{sandbox}'."
             )
-        return self.world.schemas.resolve(sandbox, schema)
+        return self.schemas.resolve(sandbox, schema)
 
     def _parse(self, ctx: Ctx, body: Any) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
         if not isinstance(body, dict):
@@ -154,6 +165,14 @@ class DataPrep(Backend):
             return self.store.get(sandbox, MAPPING_SET, set_id)
         return self.store.get(sandbox, MAPPING_VERSION, f"{set_id}:{version}")
 
+    def map_record(
+        self, sandbox: str, set_id: str, version: int, tree: dict[str, Any], record: Any
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+        doc = self.get_doc(sandbox, set_id, version)
+        if doc is None:
+            return None
+        return mapper.apply(doc["mappings"], tree, record, bool(doc.get("allowNullValues")))
+
     def get(self, ctx: Ctx, set_id: str, version: int | None) -> dict[str, Any]:
         doc = self.get_doc(ctx.sandbox, set_id, version)
         if doc is None:
@@ -167,10 +186,10 @@ class DataPrep(Backend):
         docs = self.store.list_kind(ctx.sandbox, MAPPING_SET, self.list_cutoff(ctx.now))
         if name is not None:
             docs = [d for d in docs if d.get("name") == name]
-        page = docs[start : start + limit]
+        items = page(docs, start, limit)[0]
         return {
-            "data": [self.render(d) for d in page],
-            "_page": {"count": len(page), "limit": limit, "start": start, "totalCount": len(docs)},
+            "data": [self.render(d) for d in items],
+            "_page": {"count": len(items), "limit": limit, "start": start, "totalCount": len(docs)},
         }
 
     def replace(self, ctx: Ctx, set_id: str, body: Any) -> dict[str, Any]:
@@ -192,11 +211,7 @@ class DataPrep(Backend):
         doc = self.get_doc(ctx.sandbox, set_id)
         if doc is None:
             raise errors.dataprep("1001-404", f"Mapping set '{set_id}' was not found.", "Resource not found")
-        users = [
-            f["id"]
-            for f in self.store.list_kind(ctx.sandbox, "flow")
-            if any(t.get("params", {}).get("mappingId") == set_id for t in f.get("transformations", []))
-        ]
+        users = self.flows_using(ctx.sandbox, set_id)
         if users:
             raise errors.dataprep(
                 "1005-400", f"Mapping set '{set_id}' is used by flow(s) {', '.join(users)}."

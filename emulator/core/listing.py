@@ -1,39 +1,16 @@
-"""What every service backend shares: the world it lives in and small helpers."""
+"""List helpers every service shares: AEP `property=` filters and one page of a list."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
-if TYPE_CHECKING:
-    from emulator.config import Knobs, Options
-    from emulator.ids import Ids
-    from emulator.store import Store
-    from emulator.world import World
+T = TypeVar("T")
 
 
-class Backend:
-    def __init__(self, world: World) -> None:
-        self.world = world
-
-    @property
-    def store(self) -> Store:
-        return self.world.store
-
-    @property
-    def ids(self) -> Ids:
-        return self.world.ids
-
-    @property
-    def options(self) -> Options:
-        return self.world.options
-
-    @property
-    def knobs(self) -> Knobs:
-        return self.world.knobs
-
-    def list_cutoff(self, now: float) -> float:
-        """Objects created after this instant are not yet visible in lists (eventual consistency)."""
-        return now - self.knobs.list_lag_s
+def page(items: list[T], start: int, limit: int) -> tuple[list[T], int | None]:
+    """The items of one page and the start of the next one (None on the last page)."""
+    end = start + limit
+    return items[start:end], (end if end < len(items) else None)
 
 
 def property_filters(filters: list[str], item: dict[str, Any]) -> bool:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from flask import Flask, Response, request
 
-from emulator import errors, jsonpatch
-from emulator.web import body_json, error_response, json_response, world
+from emulator.core import errors, patch
+from emulator.core.backend import Env
+from emulator.core.faults import Faults, RequestLog
+from emulator.core.http import body_json, error_response, to_response
 
 BASE = "/_emulator"
 _KINDS = (
@@ -23,6 +25,23 @@ _KINDS = (
     "mappingSetVersion",
     "run",
 )
+T = TypeVar("T")
+
+
+class Controls(Protocol):
+    """What the admin API drives: implemented by the composition root (`emulator.app.Emulator`)."""
+
+    env: Env
+    faults: Faults
+    log: RequestLog
+
+    def reset(self) -> None: ...
+    def state(self) -> dict[str, Any]: ...
+    def drain(self) -> None: ...
+    def records(self, sandbox: str, dataset_id: str) -> list[dict[str, Any]]: ...
+    def expire_tokens(self) -> int: ...
+    def deliver(self, event: str, overrides: dict[str, Any]) -> dict[str, Any]: ...
+    def storage_key(self, sandbox: str, kind: str, ref: str) -> str: ...
 
 
 def _loopback() -> None:
@@ -39,14 +58,9 @@ def _admin(app: Flask, rule: str, methods: list[str]) -> Callable[[Callable[...,
         def view(**kwargs: Any) -> Response:
             try:
                 _loopback()
-                result = fn(**kwargs)
+                return to_response(fn(**kwargs))
             except errors.ApiError as exc:
                 return error_response(exc)
-            if isinstance(result, Response):
-                return result
-            if isinstance(result, tuple):
-                return json_response(*result)
-            return json_response(result)
 
         app.add_url_rule(f"{BASE}{rule}", endpoint=f"admin.{fn.__name__}", view_func=view, methods=methods)
         return fn
@@ -62,22 +76,31 @@ def _body() -> dict[str, Any]:
     return value
 
 
-def register(app: Flask) -> None:
+def _checked(what: str, change: Callable[[], T]) -> T:
+    """Run a change of knobs or faults; a bad value is the caller's 400."""
+    try:
+        return change()
+    except (TypeError, ValueError) as exc:
+        raise errors.admin(400, f"Invalid {what}: {exc}") from exc
+
+
+def register(app: Flask, controls: Controls) -> None:
+    env = controls.env
+
     @_admin(app, "/health", ["GET"])
     def health() -> Any:
-        w = world()
         return {
             "ok": True,
             "base_url": request.host_url.rstrip("/"),
-            "client_id": w.options.client_id,
-            "org_id": w.options.org_id,
-            "tenant_id": w.options.tenant_id,
-            "sandboxes": list(w.options.sandboxes),
+            "client_id": env.options.client_id,
+            "org_id": env.options.org_id,
+            "tenant_id": env.options.tenant_id,
+            "sandboxes": list(env.options.sandboxes),
         }
 
     @_admin(app, "/reset", ["POST"])
     def reset() -> Any:
-        world().reset()
+        controls.reset()
         return {"reset": True}
 
     @_admin(app, "/requests", ["GET"])
@@ -86,67 +109,62 @@ def register(app: Flask) -> None:
             since = int(request.args.get("since", "0"))
         except ValueError as exc:
             raise errors.admin(400, "'since' must be an integer.") from exc
-        return {"requests": world().log.since(since), "last_seq": world().log.last_seq}
+        return {"requests": controls.log.since(since), "last_seq": controls.log.last_seq}
 
     @_admin(app, "/requests", ["DELETE"])
     def clear_requests() -> Any:
-        world().log.clear()
-        return {"cleared": True, "last_seq": world().log.last_seq}
+        controls.log.clear()
+        return {"cleared": True, "last_seq": controls.log.last_seq}
 
     @_admin(app, "/state", ["GET"])
     def state() -> Any:
-        w = world()
-        with w.store.lock:
-            return w.state()
+        with env.store.lock:
+            return controls.state()
 
     @_admin(app, "/knobs", ["GET"])
     def get_knobs() -> Any:
-        return world().knobs.as_dict()
+        return env.knobs.as_dict()
 
     @_admin(app, "/knobs", ["POST"])
     def set_knobs() -> Any:
-        try:
-            unknown = world().knobs.update(_body())
-        except (TypeError, ValueError) as exc:
-            raise errors.admin(400, f"Invalid knob value: {exc}") from exc
+        unknown = _checked("knob value", lambda: env.knobs.update(_body()))
         if unknown:
             raise errors.admin(400, f"Unknown knob(s): {', '.join(unknown)}")
-        return world().knobs.as_dict()
+        return env.knobs.as_dict()
 
     @_admin(app, "/faults", ["GET"])
     def list_faults() -> Any:
-        return {"faults": world().faults.rules()}
+        return {"faults": controls.faults.rules()}
 
     @_admin(app, "/faults", ["POST"])
     def add_fault() -> Any:
-        try:
-            rule = world().faults.add(_body())
-        except (TypeError, ValueError) as exc:
-            raise errors.admin(400, f"Invalid fault rule: {exc}") from exc
-        return rule.as_dict(), 201
+        return _checked("fault rule", lambda: controls.faults.add(_body())).as_dict(), 201
 
     @_admin(app, "/faults", ["DELETE"])
     def clear_faults() -> Any:
-        world().faults.clear()
+        controls.faults.clear()
         return {"cleared": True}
 
     @_admin(app, "/datasets/<dataset_id>/records", ["GET"])
     def records(dataset_id: str) -> Any:
-        w = world()
         if request.args.get("drain", "true").lower() != "false":
-            w.inlet.drain()
+            controls.drain()
         sandbox = request.args.get("sandbox", "prod")
-        return {"dataset_id": dataset_id, "sandbox": sandbox, "records": w.store.records(sandbox, dataset_id)}
+        return {
+            "dataset_id": dataset_id,
+            "sandbox": sandbox,
+            "records": controls.records(sandbox, dataset_id),
+        }
 
     @_admin(app, "/inlet/drain", ["POST"])
     def drain() -> Any:
-        world().inlet.drain()
+        controls.drain()
         return {"drained": True}
 
     @_admin(app, "/tokens/expire", ["POST"])
     def expire_tokens() -> Any:
-        with world().store.lock:
-            return {"expired": world().ims.expire_all()}
+        with env.store.lock:
+            return {"expired": controls.expire_tokens()}
 
     @_admin(app, "/customerio/deliver", ["POST"])
     def deliver() -> Any:
@@ -154,17 +172,14 @@ def register(app: Flask) -> None:
         event = body.pop("event", None)
         if not isinstance(event, str):
             raise errors.admin(400, "'event' (a Customer.io event name such as 'email_sent') is required.")
-        w = world()
-        with w.store.lock:
-            payload, hooks = w.customerio.prepare(event, body)
-        return {"event": payload, "deliveries": w.customerio.deliver(payload, hooks)}
+        return controls.deliver(event, body)
 
     @_admin(app, "/edit", ["POST"])
     def edit() -> Any:
-        return _edit(_body())
+        return _edit(controls, _body())
 
 
-def _edit(body: dict[str, Any]) -> Any:
+def _edit(controls: Controls, body: dict[str, Any]) -> Any:
     """Out-of-band change of a stored object (drift): {sandbox, kind, id, patch: [...] | set: {...}}."""
     kind, obj_id, sandbox = body.get("kind"), body.get("id"), body.get("sandbox", "prod")
     if kind == "cioWebhook":
@@ -173,24 +188,23 @@ def _edit(body: dict[str, Any]) -> Any:
         raise errors.admin(400, f"'kind' must be one of {', '.join(_KINDS)} or cioWebhook.")
     if not isinstance(obj_id, (str, int)) or not isinstance(sandbox, str):
         raise errors.admin(400, "'id' and 'sandbox' are required.")
-    w = world()
-    with w.store.lock:
-        key = w.schemas.key_for(sandbox, str(kind), str(obj_id))
-        current = w.store.get(sandbox, str(kind), key)
+    store = controls.env.store
+    with store.lock:
+        key = controls.storage_key(sandbox, str(kind), str(obj_id))
+        current = store.get(sandbox, str(kind), key)
         if current is None:
             raise errors.admin(404, f"No {kind} '{obj_id}' in sandbox '{sandbox}'.")
-        try:
-            if "patch" in body:
-                new = jsonpatch.apply(current, body["patch"])
-            elif isinstance(body.get("set"), dict):
-                new = {**current, **body["set"]}
-            else:
-                raise errors.admin(400, "Give 'patch' (JSON Patch array) or 'set' (object).")
-        except jsonpatch.PatchError as exc:
-            raise errors.admin(400, f"Invalid patch: {exc}") from exc
+        if "patch" in body:
+            new = patch.apply(
+                current, body["patch"], lambda reason: errors.admin(400, f"Invalid patch: {reason}")
+            )
+        elif isinstance(body.get("set"), dict):
+            new = {**current, **body["set"]}
+        else:
+            raise errors.admin(400, "Give 'patch' (JSON Patch array) or 'set' (object).")
         if not isinstance(new, dict):
             raise errors.admin(400, "The edited object must stay an object.")
         if "etag" in current and "etag" not in body.get("set", {}):
-            new["etag"] = new["version"] = w.ids.etag()
-        w.store.put(sandbox, str(kind), key, new)
+            new["etag"] = new["version"] = controls.env.ids.etag()
+        store.put(sandbox, str(kind), key, new)
         return new

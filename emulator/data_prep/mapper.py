@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator import expressions, xdm
+from emulator.core import xdm
+from emulator.data_prep import expressions
 
 
 def _set(out: dict[str, Any], path: str, value: Any) -> None:

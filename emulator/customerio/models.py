@@ -11,9 +11,9 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from emulator import errors
-from emulator.backend import Backend
-from emulator.cio_events import EVENT_NAMES, build
+from emulator.core import errors
+from emulator.core.backend import Backend
+from emulator.customerio.events import EVENT_NAMES, build
 
 WEBHOOK = "cioWebhook"
 PRIMARY_WORKSPACE = ""  # stored beside the other global objects, as before workspaces existed

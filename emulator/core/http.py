@@ -1,4 +1,4 @@
-"""The HTTP layer shared by every route: dispatch, body parsing, faults, logging, error shapes."""
+"""The HTTP layer shared by every route: dispatch, body parsing, faults, rate limit, error shapes."""
 
 from __future__ import annotations
 
@@ -9,15 +9,19 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 
-from emulator import errors, gateway
-from emulator.context import Ctx
-from emulator.faults import FaultRule
-from emulator.world import World
+from emulator.core import errors
+from emulator.core.backend import Env
+from emulator.core.context import Ctx
+from emulator.core.faults import FaultRule, Faults, RateLimiter
+from emulator.core.gateway import Gateway
 
 Result = Any  # body (JSON-able), or (body, status), or (body, status, headers), or a Response
 Handler = Callable[..., Result]
+# How a route authenticates: "platform" (the Adobe I/O gateway), "none", or a check of the
+# Authorization header that returns the context's "sandbox" (Customer.io: the key's workspace).
+Auth = str | Callable[[str], str]
 
 SERVICE_PREFIXES = (
     ("/data/foundation/flowservice", "flowservice"),
@@ -29,11 +33,6 @@ SERVICE_PREFIXES = (
     ("/v1/", "customerio"),
     ("/_emulator", "admin"),
 )
-
-
-def world() -> World:
-    value: World = current_app.extensions["emulator_world"]
-    return value
 
 
 def service_of(path: str) -> str:
@@ -55,6 +54,14 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 def error_response(exc: errors.ApiError) -> Response:
     return json_response(exc.body, exc.status, exc.headers)
+
+
+def to_response(result: Result) -> Response:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, tuple):
+        return json_response(*result)
+    return json_response(result)
 
 
 def body_json(kind: type | tuple[type, ...] = (dict, list), require_json_type: bool = True) -> Any:
@@ -94,14 +101,6 @@ def int_arg(name: str, default: int | None, low: int = 0) -> int | None:
     return value
 
 
-def _to_response(result: Result) -> Response:
-    if isinstance(result, Response):
-        return result
-    if isinstance(result, tuple):
-        return json_response(*result)
-    return json_response(result)
-
-
 def _fault_response(rule: FaultRule, service: str) -> Response:
     if rule.delay_s:
         time.sleep(rule.delay_s)
@@ -120,9 +119,8 @@ def _fault_response(rule: FaultRule, service: str) -> Response:
     return json_response(body, rule.status, headers)
 
 
-def _rate_limited(service: str) -> Response:
-    knobs = world().knobs
-    headers = {"Retry-After": str(knobs.rate_limit_retry_after_s)}
+def _rate_limited(service: str, retry_after_s: int) -> Response:
+    headers = {"Retry-After": str(retry_after_s)}
     if service == "customerio":
         exc = errors.customerio(429, "Too many requests: over the per-second limit.")
         return json_response(exc.body, 429, headers)
@@ -131,51 +129,62 @@ def _rate_limited(service: str) -> Response:
     return json_response({"error_code": "429050", "message": "Too many requests"}, 429, headers)
 
 
-def dispatch(service: str, operation: str, auth: str, handler: Handler, kwargs: dict[str, Any]) -> Response:
-    w = world()
-    g.operation = operation
-    if w.knobs.latency_ms > 0:
-        time.sleep(w.knobs.latency_ms / 1000)
-    if not w.rate.allow(w.knobs.rate_limit_per_s):
-        return _rate_limited(service)
-    rule = w.faults.pick(operation, request.method, request.path)
-    if rule is not None and not rule.after_commit:
-        return _fault_response(rule, service)
-    try:
-        ctx = _authenticate(w, service, auth)
-        with w.store.lock:
-            response = _to_response(handler(ctx, **kwargs))
-    except errors.ApiError as exc:
-        response = error_response(exc)
-    except RecursionError:
-        response = error_response(errors.for_service(service, 400, "The request body is nested too deeply."))
-    if rule is not None:
-        return _fault_response(rule, service)
-    return response
+class Router:
+    """Adds a service's routes to the app; every call goes through latency, rate limit, faults, auth."""
 
+    def __init__(self, app: Flask, env: Env, faults: Faults, rate: RateLimiter, gateway: Gateway) -> None:
+        self.app = app
+        self.env = env
+        self.faults = faults
+        self.rate = rate
+        self.gateway = gateway
 
-def _authenticate(w: World, service: str, auth: str) -> Ctx:
-    base = request.host_url.rstrip("/")
-    if auth == "platform":
-        sandbox, client_id = gateway.check(w, request.headers, service)
-        g.sandbox = sandbox
-        return Ctx(sandbox, base, client_id)
-    if auth == "customerio":
-        # For Customer.io the context's "sandbox" is the workspace the App API key belongs to.
-        return Ctx(w.customerio.check_key(request.headers.get("Authorization", "")), base)
-    return Ctx("", base)
+    def route(
+        self, rule: str, methods: list[str], operation: str, auth: Auth
+    ) -> Callable[[Handler], Handler]:
+        service = service_of(rule)
 
+        def decorate(handler: Handler) -> Handler:
+            def view(**kwargs: Any) -> Response:
+                return self._dispatch(service, operation, auth, handler, kwargs)
 
-def route(
-    app: Flask, rule: str, methods: list[str], operation: str, auth: str
-) -> Callable[[Handler], Handler]:
-    service = service_of(rule)
+            self.app.add_url_rule(rule, endpoint=operation, view_func=view, methods=methods)
+            return handler
 
-    def decorate(handler: Handler) -> Handler:
-        def view(**kwargs: Any) -> Response:
-            return dispatch(service, operation, auth, handler, kwargs)
+        return decorate
 
-        app.add_url_rule(rule, endpoint=operation, view_func=view, methods=methods)
-        return handler
+    def _dispatch(
+        self, service: str, operation: str, auth: Auth, handler: Handler, kwargs: dict[str, Any]
+    ) -> Response:
+        knobs = self.env.knobs
+        g.operation = operation
+        if knobs.latency_ms > 0:
+            time.sleep(knobs.latency_ms / 1000)
+        if not self.rate.allow(knobs.rate_limit_per_s):
+            return _rate_limited(service, knobs.rate_limit_retry_after_s)
+        rule = self.faults.pick(operation, request.method, request.path)
+        if rule is not None and not rule.after_commit:
+            return _fault_response(rule, service)
+        try:
+            ctx = self._authenticate(service, auth)
+            with self.env.store.lock:
+                response = to_response(handler(ctx, **kwargs))
+        except errors.ApiError as exc:
+            response = error_response(exc)
+        except RecursionError:
+            response = error_response(
+                errors.for_service(service, 400, "The request body is nested too deeply.")
+            )
+        if rule is not None:
+            return _fault_response(rule, service)
+        return response
 
-    return decorate
+    def _authenticate(self, service: str, auth: Auth) -> Ctx:
+        base = request.host_url.rstrip("/")
+        if auth == "platform":
+            sandbox, client_id = self.gateway.check(request.headers, service)
+            g.sandbox = sandbox
+            return Ctx(sandbox, base, client_id)
+        if callable(auth):
+            return Ctx(auth(request.headers.get("Authorization", "")), base)
+        return Ctx("", base)

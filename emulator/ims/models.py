@@ -1,12 +1,12 @@
-"""IMS backend: OAuth server-to-server client_credentials tokens."""
+"""IMS backend: OAuth server-to-server client_credentials tokens (it answers the gateway's TokenLookup)."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from emulator import errors
-from emulator.backend import Backend
+from emulator.core import errors
+from emulator.core.backend import Backend
 
 TOKEN = "token"
 

@@ -40,38 +40,40 @@ def gateway(code: str, message: str, status: int | None = None) -> ApiError:
     return ApiError(status or int(code[:3]), {"error_code": code, "message": message})
 
 
-def flow(code: str, message: str, title: str | None = None) -> ApiError:
+def _problem(kind: str, code: str, title: str | None, report: dict[str, Any], text_key: str) -> ApiError:
+    """The problem+json shape of Flow Service, Schema Registry and Data Prep (`text_key` differs)."""
     status = _status_of(code)
-    rid = REQUEST_ID.get()
+    scheme = "http" if kind == "XDM" else "https"
     return ApiError(
         status,
         {
-            "type": f"https://ns.adobe.com/aep/errors/FLOW-{code}",
+            "type": f"{scheme}://ns.adobe.com/aep/errors/{kind}-{code}",
             "title": title or STATUS_TITLES.get(status, "Error"),
             "status": status,
-            "report": {"detailed-message": message, "request-id": rid},
-            "errorMessage": message,
+            "report": report,
+            text_key: report["detailed-message"],
         },
     )
+
+
+def flow(code: str, message: str, title: str | None = None) -> ApiError:
+    report = {"detailed-message": message, "request-id": REQUEST_ID.get()}
+    return _problem("FLOW", code, title, report, "errorMessage")
 
 
 def xdm(code: str, message: str, title: str | None = None) -> ApiError:
-    status = _status_of(code)
-    return ApiError(
-        status,
-        {
-            "type": f"http://ns.adobe.com/aep/errors/XDM-{code}",
-            "title": title or STATUS_TITLES.get(status, "Error"),
-            "status": status,
-            "report": {
-                "registryRequestId": REQUEST_ID.get(),
-                "timestamp": time.strftime("%m-%d-%Y %H:%M:%S", time.gmtime()),
-                "detailed-message": message,
-                "sub-errors": [],
-            },
-            "detail": message,
-        },
-    )
+    report = {
+        "registryRequestId": REQUEST_ID.get(),
+        "timestamp": time.strftime("%m-%d-%Y %H:%M:%S", time.gmtime()),
+        "detailed-message": message,
+        "sub-errors": [],
+    }
+    return _problem("XDM", code, title, report, "detail")
+
+
+def dataprep(code: str, message: str, title: str | None = None) -> ApiError:
+    report = {"detailed-message": message, "request-id": REQUEST_ID.get()}
+    return _problem("DATAPREP", code, title, report, "detail")
 
 
 def catalog(status: int, message: str, code: str | None = None) -> ApiError:
@@ -83,20 +85,6 @@ def catalog(status: int, message: str, code: str | None = None) -> ApiError:
             "description": message,
             "rows": [],
             "requestId": REQUEST_ID.get(),
-        },
-    )
-
-
-def dataprep(code: str, message: str, title: str | None = None) -> ApiError:
-    status = _status_of(code)
-    return ApiError(
-        status,
-        {
-            "type": f"https://ns.adobe.com/aep/errors/DATAPREP-{code}",
-            "title": title or STATUS_TITLES.get(status, "Error"),
-            "status": status,
-            "report": {"detailed-message": message, "request-id": REQUEST_ID.get()},
-            "detail": message,
         },
     )
 

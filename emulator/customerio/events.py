@@ -6,67 +6,24 @@ import copy
 import time
 from typing import Any
 
+
+def _delivery(metrics: str) -> list[str]:
+    """Every message family starts drafted -> attempted -> sent; `metrics` lists what follows, in order."""
+    return ["drafted", "attempted", "sent", *metrics.split()]
+
+
 FAMILIES: dict[str, list[str]] = {
     "customer": ["subscribed", "unsubscribed", "subscription_preferences_changed"],
-    "email": [
-        "drafted",
-        "attempted",
-        "sent",
-        "delivered",
-        "opened",
-        "clicked",
-        "converted",
-        "bounced",
-        "dropped",
-        "deferred",
-        "spammed",
-        "failed",
-        "unsubscribed",
-        "undeliverable",
-    ],
-    "in_app": ["drafted", "attempted", "sent", "opened", "clicked", "converted", "failed", "undeliverable"],
-    "push": [
-        "drafted",
-        "attempted",
-        "sent",
-        "delivered",
-        "opened",
-        "clicked",
-        "converted",
-        "bounced",
-        "dropped",
-        "failed",
-        "undeliverable",
-    ],
-    "slack": ["drafted", "attempted", "sent", "clicked", "converted", "failed"],
-    "sms": [
-        "drafted",
-        "attempted",
-        "sent",
-        "delivered",
-        "clicked",
-        "converted",
-        "bounced",
-        "dropped",
-        "failed",
-        "undeliverable",
-        "replied",
-    ],
-    "whatsapp": [
-        "drafted",
-        "attempted",
-        "sent",
-        "delivered",
-        "opened",
-        "clicked",
-        "converted",
-        "bounced",
-        "dropped",
-        "failed",
-        "undeliverable",
-        "replied",
-    ],
-    "webhook": ["drafted", "attempted", "sent", "clicked", "converted", "failed", "undeliverable"],
+    "email": _delivery(
+        "delivered opened clicked converted bounced dropped deferred spammed failed unsubscribed"
+        " undeliverable"
+    ),
+    "in_app": _delivery("opened clicked converted failed undeliverable"),
+    "push": _delivery("delivered opened clicked converted bounced dropped failed undeliverable"),
+    "slack": _delivery("clicked converted failed"),
+    "sms": _delivery("delivered clicked converted bounced dropped failed undeliverable replied"),
+    "whatsapp": _delivery("delivered opened clicked converted bounced dropped failed undeliverable replied"),
+    "webhook": _delivery("clicked converted failed undeliverable"),
 }
 EVENT_NAMES = frozenset(f"{family}_{metric}" for family, metrics in FAMILIES.items() for metric in metrics)
 

@@ -60,6 +60,11 @@ class Knobs:
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    def restore(self, start: Knobs) -> None:
+        """Go back to the start-up values in place: every backend holds this very object."""
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, getattr(start, f.name))
+
 
 def _coerce(current: Any, value: Any, key: str) -> Any:
     if isinstance(current, bool):

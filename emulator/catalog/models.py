@@ -1,20 +1,34 @@
-"""Catalog backend: datasets (JSON keyed by id, arrays of '@/dataSets/{id}' references)."""
+"""Catalog backend: datasets (JSON keyed by id, arrays of '@/dataSets/{id}' references), batches and
+the records streaming ingestion stored in them."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-from emulator import errors, jsonpatch
-from emulator.backend import Backend
-from emulator.context import Ctx
+from emulator.core import errors, patch
+from emulator.core.backend import Backend, Env
+from emulator.core.context import Ctx
+from emulator.core.interfaces import SchemaLookup
+from emulator.core.listing import page
 
 DATASET = "dataset"
 BATCH = "batch"
+Obj = dict[str, Any]
+
+
+def _bad_patch(reason: str) -> errors.ApiError:
+    return errors.catalog(400, f"Invalid JSON Patch: {reason}.", "err-badPatch")
 
 
 class Catalog(Backend):
-    def _validate(self, ctx: Ctx, body: dict[str, Any]) -> None:
+    """Answers `DatasetLookup`, `DatasetUsage`, `DatasetSink`; asks the Schema Registry (`SchemaLookup`)."""
+
+    def __init__(self, env: Env, schemas: SchemaLookup) -> None:
+        super().__init__(env)
+        self.schemas = schemas
+
+    def _validate(self, ctx: Ctx, body: Obj) -> None:
         name = body.get("name")
         if not isinstance(name, str) or not name.strip():
             raise errors.catalog(400, "'name' is required and must be a non-empty string.", "err-badName")
@@ -28,29 +42,62 @@ class Catalog(Backend):
                 "'schemaRef.contentType' must be e.g. 'application/vnd.adobe.xed+json;version=1'.",
                 "err-badSchemaRef",
             )
-        if self.world.schemas.find_schema(ctx.sandbox, ref["id"]) is None:
+        if self.schemas.find_schema(ctx.sandbox, ref["id"]) is None:
             raise errors.catalog(
                 400, f"Schema '{ref['id']}' does not exist in sandbox '{ctx.sandbox}'.", "err-schemaNotFound"
             )
-        for key in ("description",):
-            if key in body and not isinstance(body[key], str):
-                raise errors.catalog(400, f"'{key}' must be a string.")
+        if "description" in body and not isinstance(body["description"], str):
+            raise errors.catalog(400, "'description' must be a string.")
         if "tags" in body and not isinstance(body["tags"], dict):
             raise errors.catalog(400, "'tags' must be an object.")
 
-    def _render(self, obj: dict[str, Any]) -> dict[str, Any]:
-        return {obj["id"]: {k: v for k, v in obj.items() if k != "id"}}
+    @staticmethod
+    def _render(obj: Obj) -> Obj:
+        return {k: v for k, v in obj.items() if k != "id"}
 
-    def get_obj(self, sandbox: str, dataset_id: str) -> dict[str, Any] | None:
+    # -- what other services ask -----------------------------------------------------------------
+    def get_dataset(self, sandbox: str, dataset_id: str) -> Obj | None:
         return self.store.get(sandbox, DATASET, dataset_id)
 
-    def _get(self, ctx: Ctx, dataset_id: str) -> dict[str, Any]:
+    def datasets_using(self, sandbox: str, schema_refs: tuple[str, ...], ingested_only: bool) -> list[str]:
+        return [
+            str(d["id"])
+            for d in self.store.list_kind(sandbox, DATASET)
+            if d.get("schemaRef", {}).get("id") in schema_refs
+            and (not ingested_only or d.get("lastBatchId") or self.store.records(sandbox, str(d["id"])))
+        ]
+
+    def ingest(self, sandbox: str, dataset_id: str, record: Obj, now_ms: int) -> None:
+        """One streamed record lands in the dataset as a batch of one (clients use batches to tell
+        an empty dataset)."""
+        self.store.add_record(sandbox, dataset_id, record)
+        batch_id = self.ids.ulid()
+        batch = {
+            "id": batch_id,
+            "status": "success",
+            "created": now_ms,
+            "updated": now_ms,
+            "completed": now_ms,
+            "relatedObjects": [{"type": "dataSet", "id": dataset_id}],
+            "metrics": {"inputRecordCount": 1, "outputRecordCount": 1},
+        }
+        self.store.put(sandbox, BATCH, batch_id, batch)
+        dataset = self.store.get(sandbox, DATASET, dataset_id)
+        if dataset is not None:
+            dataset.update(lastBatchId=batch_id, lastBatchStatus="success", updated=now_ms)
+            self.store.put(sandbox, DATASET, dataset_id, dataset)
+
+    def records(self, sandbox: str, dataset_id: str) -> list[Obj]:
+        return self.store.records(sandbox, dataset_id)
+
+    # -- operations ------------------------------------------------------------------------------
+    def _get(self, ctx: Ctx, dataset_id: str) -> Obj:
         obj = self.store.get(ctx.sandbox, DATASET, dataset_id)
         if obj is None:
             raise errors.catalog(404, f"Dataset '{dataset_id}' was not found.", "err-notFound")
         return obj
 
-    def create(self, ctx: Ctx, body: dict[str, Any]) -> str:
+    def create(self, ctx: Ctx, body: Obj) -> str:
         body = copy.deepcopy(body)
         self._validate(ctx, body)
         dataset_id = self.ids.hex(24)
@@ -71,29 +118,24 @@ class Catalog(Backend):
         self.store.put(ctx.sandbox, DATASET, dataset_id, body)
         return dataset_id
 
-    def get(self, ctx: Ctx, dataset_id: str) -> dict[str, Any]:
-        return self._render(self._get(ctx, dataset_id))
+    def get(self, ctx: Ctx, dataset_id: str) -> Obj:
+        obj = self._get(ctx, dataset_id)
+        return {obj["id"]: self._render(obj)}
 
-    def list_items(
-        self, ctx: Ctx, name: str | None, limit: int, start: int, properties: list[str]
-    ) -> dict[str, Any]:
+    def list_items(self, ctx: Ctx, name: str | None, limit: int, start: int, properties: list[str]) -> Obj:
         items = self.store.list_kind(ctx.sandbox, DATASET, self.list_cutoff(ctx.now))
         if name is not None:
             items = [o for o in items if o.get("name") == name]
-        out: dict[str, Any] = {}
-        for obj in items[start : start + limit]:
-            rendered = self._render(obj)[obj["id"]]
+        out: Obj = {}
+        for obj in page(items, start, limit)[0]:
+            rendered = self._render(obj)
             if properties:
                 rendered = {k: v for k, v in rendered.items() if k in properties}
             out[obj["id"]] = rendered
         return out
 
     def patch(self, ctx: Ctx, dataset_id: str, operations: Any) -> list[str]:
-        current = self._get(ctx, dataset_id)
-        try:
-            new = jsonpatch.apply(current, operations)
-        except jsonpatch.PatchError as exc:
-            raise errors.catalog(400, f"Invalid JSON Patch: {exc}.", "err-badPatch") from exc
+        new = patch.apply(self._get(ctx, dataset_id), operations, _bad_patch)
         if not isinstance(new, dict) or new.get("id") != dataset_id:
             raise errors.catalog(400, "'id' is read-only.", "err-badPatch")
         self._validate(ctx, new)
@@ -109,26 +151,8 @@ class Catalog(Backend):
         self.store.delete_records(ctx.sandbox, dataset_id)
         return [f"@/dataSets/{dataset_id}"]
 
-    # -- batches (streaming ingestion writes them; clients use them to tell an empty dataset) ----
-    def record_batch(self, sandbox: str, dataset_id: str, records: int, now_ms: int) -> None:
-        batch_id = self.ids.ulid()
-        batch = {
-            "id": batch_id,
-            "status": "success",
-            "created": now_ms,
-            "updated": now_ms,
-            "completed": now_ms,
-            "relatedObjects": [{"type": "dataSet", "id": dataset_id}],
-            "metrics": {"inputRecordCount": records, "outputRecordCount": records},
-        }
-        self.store.put(sandbox, BATCH, batch_id, batch)
-        dataset = self.store.get(sandbox, DATASET, dataset_id)
-        if dataset is not None:
-            dataset.update(lastBatchId=batch_id, lastBatchStatus="success", updated=now_ms)
-            self.store.put(sandbox, DATASET, dataset_id, dataset)
-
-    def batches(self, ctx: Ctx, dataset_id: str | None, limit: int) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+    def batches(self, ctx: Ctx, dataset_id: str | None, limit: int) -> Obj:
+        out: Obj = {}
         for batch in self.store.list_kind(ctx.sandbox, BATCH):
             related = [r.get("id") for r in batch.get("relatedObjects", [])]
             if dataset_id is None or dataset_id in related:

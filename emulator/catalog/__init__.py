@@ -1,0 +1,1 @@
+"""Catalog: datasets, their batches and ingested records (`models`) and the routes (`responses`)."""

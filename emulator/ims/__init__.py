@@ -1,0 +1,1 @@
+"""IMS: the OAuth token endpoint (`models`: tokens; `responses`: the route)."""

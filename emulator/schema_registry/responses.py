@@ -1,0 +1,56 @@
+"""Schema Registry routes: /data/foundation/schemaregistry/{stats, tenant/fieldgroups, tenant/schemas}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from emulator.core.context import Ctx
+from emulator.core.http import Router, body_json, int_arg
+from emulator.schema_registry.accept import parse_accept
+from emulator.schema_registry.models import FIELDGROUP, SCHEMA, SchemaRegistry
+
+SR = "/data/foundation/schemaregistry"
+
+
+def register(router: Router, registry: SchemaRegistry) -> None:
+    @router.route(f"{SR}/stats", ["GET"], "schemaregistry.getStats", "platform")
+    def stats(ctx: Ctx) -> Any:
+        return registry.stats(ctx)
+
+    for kind, plural, label in ((FIELDGROUP, "fieldgroups", "FieldGroup"), (SCHEMA, "schemas", "Schema")):
+        _kind(router, registry, kind, f"{SR}/tenant/{plural}", label)
+
+
+def _kind(router: Router, registry: SchemaRegistry, kind: str, base: str, label: str) -> None:
+    @router.route(base, ["GET"], f"schemaregistry.list{label}s", "platform")
+    def list_(ctx: Ctx) -> Any:
+        media, full = parse_accept(request.headers.get("Accept"), single=False)
+        filters = request.args.getlist("property")
+        limit, start = int_arg("limit", None, 1), int_arg("start", 0) or 0
+        return registry.list_items(ctx, kind, filters, media.endswith("xed-id+json"), full, limit, start)
+
+    @router.route(base, ["POST"], f"schemaregistry.create{label}", "platform")
+    def create(ctx: Ctx) -> Any:
+        return registry.create(ctx, kind, body_json(dict)), 201
+
+    item = f"{base}/<path:ref>"
+
+    @router.route(item, ["GET"], f"schemaregistry.get{label}", "platform")
+    def get(ctx: Ctx, ref: str) -> Any:
+        _, full = parse_accept(request.headers.get("Accept"), single=True)
+        return registry.get(ctx, kind, ref, full)
+
+    @router.route(item, ["PUT"], f"schemaregistry.replace{label}", "platform")
+    def put(ctx: Ctx, ref: str) -> Any:
+        return registry.replace(ctx, kind, ref, body_json(dict))
+
+    @router.route(item, ["PATCH"], f"schemaregistry.patch{label}", "platform")
+    def patch(ctx: Ctx, ref: str) -> Any:
+        return registry.patch(ctx, kind, ref, body_json(list))
+
+    @router.route(item, ["DELETE"], f"schemaregistry.delete{label}", "platform")
+    def delete(ctx: Ctx, ref: str) -> Any:
+        registry.delete(ctx, kind, ref)
+        return None, 204
