@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
 from components.stack_config import (
     DEFAULT_EVENTS,
@@ -12,7 +14,17 @@ from components.stack_config import (
     SourceConfig,
     StackConfig,
     StackConfigError,
+    config_path,
     parse_stack_config,
+)
+from providers.types import (
+    Description,
+    FieldName,
+    InletTimeout,
+    Label,
+    MappingRules,
+    Sandbox,
+    XdmField,
 )
 
 FIX_HINT = f"pulumi config set {NAMESPACE}:<key> <value>"
@@ -265,3 +277,96 @@ def test_bad_extra_field_names_are_rejected() -> None:
 def test_error_names_the_offending_value() -> None:
     message = error_of(with_source(events=["email_sent", "email_exploded"]))
     assert f"{NAMESPACE}:sources[0].events[1]: got 'email_exploded'" in message
+
+
+# --- one rule, stated once in providers.types --------------------------------------------
+
+
+def test_inlet_timeout_is_part_of_the_model() -> None:
+    assert parse_stack_config({"sandbox": "dev"}).inlet_timeout_seconds is None
+    assert parse_stack_config({"sandbox": "dev", "inletTimeoutSeconds": "42.5"}).inlet_timeout_seconds == 42.5
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "3601", "soon"])
+def test_bad_inlet_timeout(timeout: str) -> None:
+    message = error_of({"sandbox": "dev", "inletTimeoutSeconds": timeout})
+    assert f"{NAMESPACE}:inletTimeoutSeconds: got '{timeout}'" in message
+
+
+def accepts(parse: Callable[[Any], object], value: Any) -> bool:
+    try:
+        parse(value)
+    except (ValidationError, StackConfigError):
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    ("shared_type", "config_of", "values"),
+    [
+        (Sandbox, lambda v: {"sandbox": v}, ["dev", "Dev", "0a", "a" * 64, "a" * 65, "-x", "prod\n"]),
+        (Label, lambda v: with_source(name=v), ["cio", "Cio", "a" * 40, "a" * 41, "1x", "c-1"]),
+        (Label, lambda v: with_source(customerioWorkspace=v), ["eu", "EU", "e_u"]),
+        (Description, lambda v: with_source(description=v), ["", "d" * 2000, "d" * 2001]),
+        (InletTimeout, lambda v: {"sandbox": "dev", "inletTimeoutSeconds": v}, [1, 0, 3600, 3601, -2]),
+        (dict[FieldName, XdmField], lambda v: with_source(extraFields=v), [{"a_1": {}}, {"1a": {}}]),
+        (dict[FieldName, XdmField], lambda v: with_source(extraFields=v), [{"a": {"type": "uuid"}}]),
+        (
+            MappingRules,
+            lambda v: with_source(mappings=v),
+            [
+                [{"source": "a", "destination": "x"}, {"source": "b", "destination": "x"}],
+                [{"source": "", "destination": "x"}],
+                [{"source": "a", "destination": "x", "source_type": "STATIC"}],
+                [{"source": "a", "destination": "x", "source_type": "CONSTANT"}],
+            ],
+        ),
+    ],
+)
+def test_config_accepts_what_the_resources_accept(
+    shared_type: Any, config_of: Callable[[Any], dict[str, Any]], values: list[Any]
+) -> None:
+    """Each rule is stated once, in providers.types: the config says yes exactly where it says yes."""
+    for value in values:
+        provider_says = accepts(TypeAdapter(shared_type).validate_python, value)
+        assert accepts(lambda v: parse_stack_config(config_of(v)), value) == provider_says, value
+
+
+def test_duplicate_mapping_destinations_fail_with_the_key() -> None:
+    rules = [
+        {"source": "data.a", "destination": "_{tenant}.a"},
+        {"source": "data.b", "destination": "_{tenant}.a", "sourceType": "ATTRIBUTE"},
+    ]
+    message = error_of(with_source(mappings=rules))
+    assert f"{NAMESPACE}:sources[0].mappings: destination '_{{tenant}}.a' is mapped twice" in message
+
+
+def test_description_longer_than_aep_allows_is_named_not_echoed() -> None:
+    message = error_of(with_source(description="d" * 100_000))
+    assert f"{NAMESPACE}:sources[0].description: got 'ddd" in message
+    assert "(100000 characters)" in message and "at most 2000 characters" in message
+    assert "d" * 100 not in message and len(message) < 800
+
+
+def test_extra_fields_may_carry_a_description() -> None:
+    field = {"type": "string", "title": "Campaign", "description": "Customer.io campaign id"}
+    (source,) = parse_stack_config(with_source(extraFields={"campaign_id": field})).sources
+    assert source.extra_fields["campaign_id"].description == "Customer.io campaign id"
+
+
+def test_bad_extra_field_name_is_quoted_in_the_path() -> None:
+    message = error_of(with_source(extraFields={"campaign id": {"type": "string"}}))
+    assert (
+        f"{NAMESPACE}:sources[0].extraFields[\"campaign id\"]: got 'campaign id': expected a field name"
+        in message
+    )
+
+
+def test_bad_workspace_name() -> None:
+    message = error_of(with_source(customerioWorkspace="EU"))
+    assert f"{NAMESPACE}:sources[0].customerioWorkspace: got 'EU': expected a lower-case name" in message
+
+
+def test_config_path_syntax() -> None:
+    assert config_path(("sources", 1, "mappings", 0, "sourceType")) == "sources[1].mappings[0].sourceType"
+    assert config_path(("sources", 0, "extraFields", "a b", "[key]")) == 'sources[0].extraFields["a b"]'
