@@ -72,7 +72,7 @@ def default_hint(status: int | None) -> str:
     if status in _HINTS:
         return _HINTS[status]
     if status >= 500:
-        return "the remote service failed; retry later (nothing was left half-created)"
+        return "the remote service failed; retry later"
     return "see the detail above"
 
 
@@ -109,7 +109,9 @@ class ApiError(Exception):
         self.hint = hint or hint_for(status, code, title)
         super().__init__(self._format())
 
-    def with_context(self, *, operation: str, kind: str, name: str, sandbox: str | None) -> ApiError:
+    def with_context(
+        self, *, operation: str, kind: str, name: str, sandbox: str | None, hint: str | None = None
+    ) -> ApiError:
         """The same failure, named after the resource operation that caused it."""
         return ApiError(
             operation=operation,
@@ -121,7 +123,7 @@ class ApiError(Exception):
             title=self.title,
             detail=self.detail,
             request_id=self.request_id,
-            hint=self.hint,
+            hint=hint or self.hint,
         )
 
     def _format(self) -> str:

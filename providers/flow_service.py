@@ -1,125 +1,119 @@
-"""Flow Service helpers shared by connections and dataflows: read, lookup, patch with If-Match."""
+"""What every Flow Service object shares: reads that unwrap ``items``, lookup by name, JSON Patch
+with If-Match, idempotent delete; and the connection base that source and target connections use.
+
+Flow Service names are the natural key (unique per sandbox and collection), so a replacement in
+the same sandbox deletes first.
+"""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar
 
-from providers.aep_client import FLOW_SERVICE, AepClient, first_item
-from providers.base import BaseProvider, ProviderArgs, log
+from providers.aep_client import FLOW_SERVICE, first_item
+from providers.base import BaseProvider, Body
+from providers.declaration import AepInputs, Outputs
 from providers.errors import ApiError
-from providers.types import Description, Name, Sandbox
+from providers.transport import json_body
+from providers.types import Description, Name
 
 # A flow is stable in these states; in between (enabling, disabling, updating, ...) AEP refuses
-# changes with one of the BUSY_CODES (aep-api.md §1.6): wait until it settles, then retry.
+# changes with one of the BUSY_CODES: wait until it settles, then retry.
 STABLE_STATES = frozenset({"enabled", "disabled"})
 BUSY_CODES = ("1416-400", "1420-400", "1421-400", "1422-400")
 
 
-def is_busy(exc: ApiError) -> bool:
+def is_busy(exc: BaseException) -> bool:
     """True for the 400 answers that mean "the flow is between states", not "your input is wrong"."""
+    if not isinstance(exc, ApiError):
+        return False
     code = exc.code or ""
     return exc.status == 400 and any(code.endswith(c) for c in BUSY_CODES)
 
 
-def get_item(client: AepClient, collection: str, id_: str, sandbox: str, operation: str) -> dict[str, Any]:
-    item = first_item(
-        client.get_existing(f"{FLOW_SERVICE}/{collection}/{id_}", sandbox=sandbox, operation=operation)
-    )
-    if item is None:
-        # 200 with no item is not proof of deletion (R3): refuse to guess.
-        raise ApiError(
-            operation=operation,
-            status=200,
-            title="Empty response",
-            detail=f"GET {collection}/{id_} returned no item",
-            hint="retry `pulumi refresh`; if it persists, check the object in the AEP UI",
+class FlowServiceInputs(AepInputs):
+    name: Name
+    description: Description = ""
+
+
+F = TypeVar("F", bound=FlowServiceInputs)
+
+
+class FlowServiceProvider(BaseProvider[F]):
+    collection: ClassVar[str]
+
+    def path(self, id_: str = "") -> str:
+        return f"{FLOW_SERVICE}/{self.collection}/{id_}" if id_ else f"{FLOW_SERVICE}/{self.collection}"
+
+    def matches(self, item: Body, args: F) -> bool:
+        """Whether an object with this name is ours (beyond the name: e.g. the same dataset)."""
+        return True
+
+    def post_body(self, args: F) -> Body:
+        raise NotImplementedError
+
+    def post(self, args: F) -> Body:
+        resp = self.aep().call(
+            "POST", self.path(), sandbox=args.sandbox, operation="create", json=self.post_body(args)
         )
-    return item
+        return dict(json_body(resp, "create"))
 
+    def fetch(self, id_: str, args: F, props: dict[str, Any]) -> Body:
+        return self.get(id_, args.sandbox, "read")
 
-def find_by_name(
-    client: AepClient,
-    collection: str,
-    sandbox: str,
-    name: str,
-    operation: str,
-    **match: Any,
-) -> dict[str, Any] | None:
-    """The one object named ``name`` (and matching ``match``); None if there is none."""
-    resp = client.call(
-        "GET",
-        f"{FLOW_SERVICE}/{collection}",
-        sandbox=sandbox,
-        operation=f"{operation}: lookup by name",
-        params={"property": f"name=={name}"},
-    )
-    items = [
-        i
-        for i in (resp.json() or {}).get("items", [])
-        if i.get("name") == name and all(i.get(k) == v for k, v in match.items())
-    ]
-    if len(items) > 1:
-        raise ApiError(
-            operation=operation,
-            status=None,
-            title="Ambiguous lookup",
-            detail=f"{len(items)} {collection} are named {name!r}",
-            hint="give each object a unique name, delete the duplicates in AEP, then retry",
-        )
-    return items[0] if items else None
-
-
-def patch(
-    client: AepClient,
-    collection: str,
-    id_: str,
-    sandbox: str,
-    ops: list[dict[str, Any]],
-    etag: str | None,
-) -> str:
-    """JSON Patch with If-Match; on 412 (stale etag) read the object again and retry once.
-
-    Returns the new etag."""
-    if etag is None:
-        etag = str(get_item(client, collection, id_, sandbox, "update: read etag")["etag"])
-    for attempt in (1, 2):
-        resp = client.call(
-            "PATCH",
-            f"{FLOW_SERVICE}/{collection}/{id_}",
-            sandbox=sandbox,
-            operation="update",
-            json=ops,
-            headers={"If-Match": etag},
-            accept=(412,) if attempt == 1 else (),
-        )
-        if resp.status_code != 412:
-            body = resp.json() if resp.content else {}
-            new_etag = body.get("etag") if isinstance(body, dict) else None
-            return (
-                str(new_etag)
-                if new_etag
-                else str(get_item(client, collection, id_, sandbox, "update: read back")["etag"])
+    def get(self, id_: str, sandbox: str, operation: str) -> Body:
+        body = self.aep().get_existing(self.path(id_), sandbox=sandbox, operation=operation)
+        item = first_item(body)
+        if item is None:
+            # 200 with no item is not proof of deletion: refuse to guess.
+            raise ApiError(
+                operation=operation,
+                status=200,
+                title="Empty response",
+                detail=f"GET {self.collection}/{id_} returned no item",
+                hint="retry `pulumi refresh`; if it persists, check the object in the AEP UI",
             )
-        log.info(
-            "%s %s: etag was stale (HTTP 412); reading it again and retrying once",
-            collection,
-            id_,
+        return item
+
+    def find(self, args: F) -> Body | None:
+        resp = self.aep().call(
+            "GET",
+            self.path(),
+            sandbox=args.sandbox,
+            operation="create: lookup by name",
+            params={"property": f"name=={args.name}"},
         )
-        etag = str(get_item(client, collection, id_, sandbox, "update: read etag")["etag"])
-    raise AssertionError("unreachable")
+        items = [
+            i
+            for i in json_body(resp, "create: lookup by name").get("items") or []
+            if isinstance(i, dict) and i.get("name") == args.name
+        ]
+        if len(items) > 1:
+            raise ApiError(
+                operation="create",
+                title="Ambiguous lookup",
+                detail=f"{len(items)} {self.collection} are named {args.name!r}",
+                hint="give each object a unique name, delete the duplicates in AEP, then retry",
+            )
+        return items[0] if items and self.matches(items[0], args) else None
+
+    def patch(self, id_: str, sandbox: str, ops: list[dict[str, Any]], etag: str | None) -> str:
+        """JSON Patch with If-Match (one re-read and retry on 412); returns the new etag."""
+
+        def current_etag() -> str:
+            return str(self.get(id_, sandbox, "update: read etag").get("etag") or "")
+
+        resp = self.aep().patch(
+            self.path(id_), sandbox=sandbox, ops=ops, etag=etag, current_etag=current_etag
+        )
+        body = resp.json() if resp.content else {}
+        new_etag = body.get("etag") if isinstance(body, dict) else None
+        return str(new_etag) if new_etag else current_etag()
+
+    def remove(self, id_: str, args: F, props: dict[str, Any]) -> None:
+        self.aep().call("DELETE", self.path(id_), sandbox=args.sandbox, operation="delete", accept=(404,))
 
 
-def delete(client: AepClient, collection: str, id_: str, sandbox: str) -> None:
-    client.call(
-        "DELETE",
-        f"{FLOW_SERVICE}/{collection}/{id_}",
-        sandbox=sandbox,
-        operation="delete",
-        accept=(404,),
-    )
-
-
-def name_description_ops(old: Any, new: Any) -> list[dict[str, Any]]:
+def name_description_ops(old: FlowServiceInputs, new: FlowServiceInputs) -> list[dict[str, Any]]:
     return [
         {"op": "replace", "path": f"/{key}", "value": getattr(new, key)}
         for key in ("name", "description")
@@ -127,28 +121,24 @@ def name_description_ops(old: Any, new: Any) -> list[dict[str, Any]]:
     ]
 
 
-class ConnectionInputs(ProviderArgs):
-    sandbox: Sandbox
-    name: Name
-    description: Description = ""
+class ConnectionOutputs(Outputs):
+    etag: str
 
 
-C = TypeVar("C", bound=ConnectionInputs)
+C = TypeVar("C", bound=FlowServiceInputs)
 
 
-class ConnectionProvider(BaseProvider[C]):
-    """What source and target connections share: only the name and description change in place."""
+class ConnectionProvider(FlowServiceProvider[C]):
+    """Source and target connections: only the name and description change in place."""
 
-    collection: ClassVar[str]
     id_output: ClassVar[str]
-    delete_before_replace = True
 
-    def _update(self, id_: str, old: C, new: C, olds: dict[str, Any]) -> dict[str, Any]:
+    def outs(self, id_: str, body: Body, args: C, props: dict[str, Any]) -> dict[str, Any]:
+        return {self.id_output: id_, "etag": str(body.get("etag", ""))}
+
+    def change(self, id_: str, old: C, new: C, olds: dict[str, Any]) -> dict[str, Any]:
         ops = name_description_ops(old, new)
         etag = str(olds.get("etag") or "") or None
         if ops:
-            etag = patch(self.aep(), self.collection, id_, old.sandbox, ops, etag)
+            etag = self.patch(id_, old.sandbox, ops, etag)
         return {self.id_output: id_, "etag": etag or ""}
-
-    def _delete(self, id_: str, args: C, props: dict[str, Any]) -> None:
-        delete(self.aep(), self.collection, id_, args.sandbox)

@@ -1,47 +1,32 @@
 """Data Prep mapping set: Customer.io JSON fields -> XDM fields.
 
-``MappingSet(name, MappingSetArgs(...), opts)`` -> ``pulumi-python:dynamic/aep:MappingSet``.
-
-Inputs: ``sandbox`` (replace), ``name``, ``description`` (state only: Data Prep has no
-description), ``schema_id``, ``schema_content_type``, ``mappings`` (list of
-``{"source_type": "ATTRIBUTE"|"EXPRESSION"|"STATIC", "source": ..., "destination": ...}``);
-everything but the sandbox updates in place by PUT, which keeps the id and bumps ``version``.
-Wire the dataflow's ``mapping_version`` to this resource's ``version`` output so that the
-dataflow follows (PATCH of ``/transformations/0``) in the same ``pulumi up``.
+Inputs: ``sandbox`` replaces; ``name``, ``description`` (state only: Data Prep has no
+description), ``schema_id``, ``schema_content_type`` and ``mappings`` (``{"source_type":
+"ATTRIBUTE"|"EXPRESSION"|"STATIC", "source": ..., "destination": ...}``) update by PUT, which keeps
+the id and bumps ``version``: wire the dataflow's ``mapping_version`` to this resource's ``version``
+so that the dataflow follows in the same ``pulumi up``.
 Outputs: ``mapping_set_id`` (also the resource id), ``version`` (int).
-Delete: Data Prep documents no DELETE; it is attempted and 404/405 (or "in use") only logs.
+Delete: Data Prep documents no DELETE; it is attempted, and 404/405/501 only log.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import Resource
 from pydantic import Field
 
 from providers.aep_client import CONVERSION
-from providers.base import (
-    BaseProvider,
-    ProviderArgs,
-    canonical,
-    notice,
-    resource_props,
-)
+from providers.base import BaseProvider, Body, canonical, notice
+from providers.declaration import AepInputs, Outputs, resource_class
 from providers.errors import ApiError
-from providers.types import Description, MappingRules, Name, Sandbox
+from providers.transport import json_body
+from providers.types import Description, MappingRules, Name
 
 XED_FULL = "application/vnd.adobe.xed-full+json;version=1"
-_LEGACY_TYPES = {
-    "text/x.schema-path": "ATTRIBUTE",
-    "text/x.aep-xl": "EXPRESSION",
-    "text/plain": "STATIC",
-}
+_LEGACY_TYPES = {"text/x.schema-path": "ATTRIBUTE", "text/x.aep-xl": "EXPRESSION", "text/plain": "STATIC"}
 
 
-class MappingSetInputs(ProviderArgs):
-    sandbox: Sandbox
+class MappingSetInputs(AepInputs):
     name: Name
     description: Description = ""
     schema_id: str
@@ -49,19 +34,17 @@ class MappingSetInputs(ProviderArgs):
     mappings: MappingRules = Field(min_length=1)
 
 
-OUTPUTS = ("mapping_set_id", "version")
+class MappingSetOutputs(Outputs):
+    mapping_set_id: str
+    version: int
 
 
-def _body(args: MappingSetInputs) -> dict[str, Any]:
+def _body(args: MappingSetInputs) -> Body:
     return {
         "name": args.name,
         "outputSchema": {"schemaRef": {"id": args.schema_id, "contentType": args.schema_content_type}},
         "mappings": [
-            {
-                "sourceType": m.source_type,
-                "source": m.source,
-                "destination": m.destination,
-            }
+            {"sourceType": m.source_type, "source": m.source, "destination": m.destination}
             for m in args.mappings
         ],
     }
@@ -69,49 +52,37 @@ def _body(args: MappingSetInputs) -> dict[str, Any]:
 
 class MappingSetProvider(BaseProvider[MappingSetInputs]):
     kind = "Mapping set"
-    args_model = MappingSetInputs
-    replace_on = frozenset({"sandbox"})
+    token = ("aep", "MappingSet")
+    inputs = MappingSetInputs
+    outputs = MappingSetOutputs
+    delete_before_replace = False  # a mapping set may outlive its delete: never let it block a new one
 
-    def canon_field(self, key: str, value: Any) -> Any:
-        if key == "mappings" and isinstance(value, list):
-            return [{"source_type": "ATTRIBUTE", **canonical(m)} for m in value]
-        return super().canon_field(key, value)
+    def path(self, id_: str = "") -> str:
+        return f"{CONVERSION}/mappingSets/{id_}" if id_ else f"{CONVERSION}/mappingSets"
 
-    def _create(self, args: MappingSetInputs) -> tuple[str, dict[str, Any]]:
-        client = self.aep()
-
-        def post() -> dict[str, Any]:
-            resp = client.call(
-                "POST",
-                f"{CONVERSION}/mappingSets",
-                sandbox=args.sandbox,
-                operation="create",
-                json=_body(args),
-            )
-            created: dict[str, Any] = resp.json()
-            return created
-
-        def lookup() -> dict[str, Any] | None:
-            resp = client.call(
-                "GET",
-                f"{CONVERSION}/mappingSets",
-                sandbox=args.sandbox,
-                operation="create: lookup by name",
-                params={"name": args.name, "limit": 100, "start": 0},
-            )
-            matches = [m for m in (resp.json() or {}).get("data", []) if m.get("name") == args.name]
-            return matches[0] if len(matches) == 1 else None
-
-        created = self.create_once(args, post, lookup)
-        id_ = str(created["id"])
-        return id_, {"mapping_set_id": id_, "version": int(created.get("version", 0))}
-
-    def _read(
-        self, id_: str, args: MappingSetInputs, props: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        body = self.aep().get_existing(
-            f"{CONVERSION}/mappingSets/{id_}", sandbox=args.sandbox, operation="read"
+    def post(self, args: MappingSetInputs) -> Body:
+        resp = self.aep().call(
+            "POST", self.path(), sandbox=args.sandbox, operation="create", json=_body(args)
         )
+        return dict(json_body(resp, "create"))
+
+    def find(self, args: MappingSetInputs) -> Body | None:
+        resp = self.aep().call(
+            "GET",
+            self.path(),
+            sandbox=args.sandbox,
+            operation="create: lookup by name",
+            params={"name": args.name, "limit": 100, "start": 0},
+        )
+        found = json_body(resp, "create: lookup by name").get("data") or []
+        matches = [m for m in found if isinstance(m, dict) and m.get("name") == args.name]
+        return matches[0] if len(matches) == 1 else None
+
+    def fetch(self, id_: str, args: MappingSetInputs, props: dict[str, Any]) -> Body:
+        body: Body = self.aep().get_existing(self.path(id_), sandbox=args.sandbox, operation="read")
+        return body
+
+    def live(self, body: Body, args: MappingSetInputs, props: dict[str, Any]) -> dict[str, Any]:
         ref = ((body.get("outputSchema") or {}).get("schemaRef")) or {}
         rules = []
         for m in body.get("mappings", []):
@@ -130,34 +101,30 @@ class MappingSetProvider(BaseProvider[MappingSetInputs]):
         }
         if body.get("name"):
             live["name"] = body["name"]
-        return live, {"mapping_set_id": id_, "version": int(body.get("version", 0))}
+        return live
 
-    def _update(
-        self,
-        id_: str,
-        old: MappingSetInputs,
-        new: MappingSetInputs,
-        olds: dict[str, Any],
+    def outs(self, id_: str, body: Body, args: MappingSetInputs, props: dict[str, Any]) -> dict[str, Any]:
+        return {"mapping_set_id": id_, "version": int(body.get("version", 0))}
+
+    def canon_field(self, key: str, value: Any) -> Any:
+        if key == "mappings" and isinstance(value, list):
+            return [{"source_type": "ATTRIBUTE", **canonical(m)} for m in value]
+        return super().canon_field(key, value)
+
+    def change(
+        self, id_: str, old: MappingSetInputs, new: MappingSetInputs, olds: dict[str, Any]
     ) -> dict[str, Any]:
         if _body(old) == _body(new):  # only the description changed: nothing to send
             return {"mapping_set_id": id_, "version": int(olds.get("version", 0))}
         resp = self.aep().call(
-            "PUT",
-            f"{CONVERSION}/mappingSets/{id_}",
-            sandbox=old.sandbox,
-            operation="update",
-            json=_body(new),
+            "PUT", self.path(id_), sandbox=old.sandbox, operation="update", json=_body(new)
         )
-        return {"mapping_set_id": id_, "version": int(resp.json().get("version", 0))}
+        return self.outs(id_, json_body(resp, "update"), new, olds)
 
-    def _delete(self, id_: str, args: MappingSetInputs, props: dict[str, Any]) -> None:
+    def remove(self, id_: str, args: MappingSetInputs, props: dict[str, Any]) -> None:
         try:
             resp = self.aep().call(
-                "DELETE",
-                f"{CONVERSION}/mappingSets/{id_}",
-                sandbox=args.sandbox,
-                operation="delete",
-                accept=(404, 405, 501),
+                "DELETE", self.path(id_), sandbox=args.sandbox, operation="delete", accept=(404, 405, 501)
             )
         except ApiError as exc:
             if exc.status in (401, 403, 429) or exc.status is None or exc.status >= 500:
@@ -171,26 +138,5 @@ class MappingSetProvider(BaseProvider[MappingSetInputs]):
             )
 
 
-@dataclass
-class MappingSetArgs:
-    sandbox: pulumi.Input[str]
-    name: pulumi.Input[str]
-    schema_id: pulumi.Input[str]
-    mappings: pulumi.Input[list[Any]]
-    description: pulumi.Input[str] | None = None
-    schema_content_type: pulumi.Input[str] | None = None
-
-
-class MappingSet(Resource, module="aep", name="MappingSet"):
-    sandbox: pulumi.Output[str]
-    name: pulumi.Output[str]
-    mapping_set_id: pulumi.Output[str]
-    version: pulumi.Output[int]
-
-    def __init__(
-        self,
-        resource_name: str,
-        args: MappingSetArgs,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(MappingSetProvider(), resource_name, resource_props(args, OUTPUTS), opts)
+MappingSet = resource_class(MappingSetProvider)
+MappingSetArgs = MappingSet.Args

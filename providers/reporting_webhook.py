@@ -1,40 +1,33 @@
 """Customer.io reporting webhook that POSTs every subscribed event to the AEP inlet.
 
-``ReportingWebhook(name, ReportingWebhookArgs(...), opts)`` ->
-``pulumi-python:dynamic/customerio:ReportingWebhook``.
-
-Inputs: ``workspace`` (replace: the name of the Customer.io workspace whose App API key, from
+Inputs: ``workspace`` replaces (the name of the Customer.io workspace whose App API key, from
 ``customerio:appApiKeys.<workspace>``, manages it; empty = ``customerio:appApiKey``); all others
-update in place by a full PUT: ``name``, ``endpoint`` (the dataflow's secret
-``webhook_url``; kept secret: the output has the same key and is in additional_secret_outputs),
-``events`` (names from Customer.io's enum), ``disabled``, ``full_resolution``, ``with_content``.
-Outputs: ``webhook_id`` (Customer.io's integer id as a string; also the resource id),
-``api_url`` (the Customer.io host it lives on, recorded like a sandbox: if the stack is pointed
-at another region, read/update/delete refuse rather than touch or "lose" the wrong webhook).
-Teardown: the component makes it depend on the dataflow, so it is deleted first; delete is
-idempotent (404 = done).
+update in place by a full PUT: ``name``, ``endpoint`` (the dataflow's secret ``webhook_url``),
+``events``, ``disabled``, ``full_resolution``, ``with_content``.
+Outputs: ``webhook_id`` (Customer.io's integer id as a string; also the resource id), ``api_url``
+(the Customer.io host it lives on, recorded like a sandbox: if the stack is pointed at another
+region, read/update/delete refuse rather than touch or "lose" the wrong webhook).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-import pulumi
-from pulumi.dynamic import Resource
 from pydantic import Field, field_validator
 
-from providers.base import BaseProvider, ProviderArgs, resource_props
+from providers.base import BaseProvider, Body
+from providers.declaration import REPLACES, Inputs, Outputs, resource_class
 from providers.errors import ApiError, register_secret
-from providers.transport import check_base_url
+from providers.settings import check_base_url
+from providers.transport import json_body
 from providers.types import EventName, Label, Name
 
 PATH = "/v1/reporting_webhooks"
 
 
-class ReportingWebhookInputs(ProviderArgs):
-    workspace: Label | Literal[""] = ""
+class ReportingWebhookInputs(Inputs):
+    workspace: Annotated[Label | Literal[""], REPLACES] = ""
     name: Name
     endpoint: str
     events: list[EventName] = Field(min_length=1)
@@ -46,9 +39,10 @@ class ReportingWebhookInputs(ProviderArgs):
     @classmethod
     def _url(cls, value: str) -> str:
         # The endpoint is the dataflow's webhook URL, a capability: never echo it in messages.
+        inlet = value.split("?", 1)[0]
         register_secret(value)
-        register_secret(value.split("?", 1)[0])
-        check_base_url(value, "endpoint")  # https, or http on loopback (the emulator)
+        register_secret(inlet)
+        check_base_url(inlet, "endpoint")  # https, or http on loopback (the emulator)
         return value
 
     @field_validator("events")
@@ -59,10 +53,12 @@ class ReportingWebhookInputs(ProviderArgs):
         return events
 
 
-OUTPUTS = ("webhook_id", "api_url")
+class ReportingWebhookOutputs(Outputs):
+    webhook_id: str
+    api_url: str
 
 
-def _body(args: ReportingWebhookInputs) -> dict[str, Any]:
+def _body(args: ReportingWebhookInputs) -> Body:
     return {
         "name": args.name,
         "endpoint": args.endpoint,
@@ -73,25 +69,24 @@ def _body(args: ReportingWebhookInputs) -> dict[str, Any]:
     }
 
 
-def _unwrap(body: Any) -> dict[str, Any]:
+def _unwrap(body: Any) -> Body:
     if isinstance(body, dict) and isinstance(body.get("reporting_webhook"), dict):
-        inner: dict[str, Any] = body["reporting_webhook"]
+        inner: Body = body["reporting_webhook"]
         return inner
     return body if isinstance(body, dict) else {}
 
 
 class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
     kind = "Customer.io reporting webhook"
-    args_model = ReportingWebhookInputs
-    replace_on = frozenset({"workspace"})
-
-    def canon_field(self, key: str, value: Any) -> Any:
-        if key == "events" and isinstance(value, list):
-            return sorted(value)  # Customer.io does not promise to keep the order
-        return super().canon_field(key, value)
+    token = ("customerio", "ReportingWebhook")
+    inputs = ReportingWebhookInputs
+    outputs = ReportingWebhookOutputs
+    natural_key = ("workspace", "name", "endpoint")
+    secret_inputs = ("endpoint",)
+    delete_before_replace = False
 
     def _api_url(self, props: dict[str, Any], args: ReportingWebhookInputs, op: str) -> str:
-        current = self.customerio(args.workspace).settings.api_url
+        current = self.customerio(args.workspace).base_url
         recorded = props.get("api_url")
         if recorded and urlsplit(str(recorded)).netloc != urlsplit(current).netloc:
             raise ApiError(
@@ -105,77 +100,50 @@ class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
             )
         return current
 
-    def _create(self, args: ReportingWebhookInputs) -> tuple[str, dict[str, Any]]:
-        client = self.customerio(args.workspace)
+    def post(self, args: ReportingWebhookInputs) -> Body:
+        resp = self.customerio(args.workspace).request("POST", PATH, operation="create", json=_body(args))
+        return _unwrap(json_body(resp, "create"))
 
-        def post() -> dict[str, Any]:
-            resp = client.call("POST", PATH, operation="create", json=_body(args))
-            return _unwrap(resp.json())
+    def find(self, args: ReportingWebhookInputs) -> Body | None:
+        resp = self.customerio(args.workspace).request(
+            "GET", PATH, operation="create: lookup by name and endpoint"
+        )
+        hooks = json_body(resp, "create: lookup by name and endpoint").get("reporting_webhooks") or []
+        matches = [
+            h
+            for h in hooks
+            if isinstance(h, dict) and h.get("name") == args.name and h.get("endpoint") == args.endpoint
+        ]
+        return matches[0] if len(matches) == 1 else None
 
-        def lookup() -> dict[str, Any] | None:
-            resp = client.call("GET", PATH, operation="create: lookup by name and endpoint")
-            hooks = (resp.json() or {}).get("reporting_webhooks", [])
-            matches = [h for h in hooks if h.get("name") == args.name and h.get("endpoint") == args.endpoint]
-            return matches[0] if len(matches) == 1 else None
+    def fetch(self, id_: str, args: ReportingWebhookInputs, props: dict[str, Any]) -> Body:
+        self._api_url(props, args, "read (refresh)")
+        return _unwrap(self.customerio(args.workspace).get_existing(f"{PATH}/{id_}", operation="read"))
 
-        created = self.create_once(args, post, lookup)
-        id_ = str(created["id"])
-        return id_, {"webhook_id": id_, "api_url": client.settings.api_url}
+    def live(self, body: Body, args: ReportingWebhookInputs, props: dict[str, Any]) -> dict[str, Any]:
+        return {k: body[k] for k in _body(args) if k in body}
 
-    def _read(
-        self, id_: str, args: ReportingWebhookInputs, props: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        api_url = self._api_url(props, args, "read (refresh)")
-        hook = _unwrap(self.customerio(args.workspace).get_existing(f"{PATH}/{id_}", operation="read"))
-        live = {k: hook[k] for k in _body(args) if k in hook}
-        return live, {"webhook_id": id_, "api_url": api_url}
+    def outs(
+        self, id_: str, body: Body, args: ReportingWebhookInputs, props: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {"webhook_id": id_, "api_url": self.customerio(args.workspace).base_url}
 
-    def _update(
-        self,
-        id_: str,
-        old: ReportingWebhookInputs,
-        new: ReportingWebhookInputs,
-        olds: dict[str, Any],
+    def canon_field(self, key: str, value: Any) -> Any:
+        if key == "events" and isinstance(value, list):
+            return sorted(value)  # Customer.io does not promise to keep the order
+        return super().canon_field(key, value)
+
+    def change(
+        self, id_: str, old: ReportingWebhookInputs, new: ReportingWebhookInputs, olds: dict[str, Any]
     ) -> dict[str, Any]:
         api_url = self._api_url(olds, old, "update")
-        self.customerio(old.workspace).call("PUT", f"{PATH}/{id_}", operation="update", json=_body(new))
+        self.customerio(old.workspace).request("PUT", f"{PATH}/{id_}", operation="update", json=_body(new))
         return {"webhook_id": id_, "api_url": api_url}
 
-    def _delete(self, id_: str, args: ReportingWebhookInputs, props: dict[str, Any]) -> None:
+    def remove(self, id_: str, args: ReportingWebhookInputs, props: dict[str, Any]) -> None:
         self._api_url(props, args, "delete")
-        self.customerio(args.workspace).call("DELETE", f"{PATH}/{id_}", operation="delete", accept=(404,))
+        self.customerio(args.workspace).request("DELETE", f"{PATH}/{id_}", operation="delete", accept=(404,))
 
 
-@dataclass
-class ReportingWebhookArgs:
-    name: pulumi.Input[str]
-    endpoint: pulumi.Input[str]
-    events: pulumi.Input[list[pulumi.Input[str]]]
-    disabled: pulumi.Input[bool] | None = None
-    full_resolution: pulumi.Input[bool] | None = None
-    with_content: pulumi.Input[bool] | None = None
-    workspace: pulumi.Input[str] | None = None
-
-
-class ReportingWebhook(Resource, module="customerio", name="ReportingWebhook"):
-    name: pulumi.Output[str]
-    endpoint: pulumi.Output[str]
-    events: pulumi.Output[list[str]]
-    webhook_id: pulumi.Output[str]
-    api_url: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        args: ReportingWebhookArgs,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        props = resource_props(args, OUTPUTS)
-        props["endpoint"] = pulumi.Output.secret(args.endpoint)
-        secret = pulumi.ResourceOptions(additional_secret_outputs=["endpoint"])
-        super().__init__(
-            ReportingWebhookProvider(),
-            resource_name,
-            props,
-            pulumi.ResourceOptions.merge(opts, secret),
-        )
+ReportingWebhook = resource_class(ReportingWebhookProvider)
+ReportingWebhookArgs = ReportingWebhook.Args

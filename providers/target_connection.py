@@ -1,71 +1,50 @@
 """Flow Service target connection into the data lake (dataset + schema).
 
-``TargetConnection(name, TargetConnectionArgs(...), opts)`` ->
-``pulumi-python:dynamic/aep:TargetConnection``.
-
-Inputs: ``sandbox``, ``dataset_id``, ``schema_id``, ``schema_version`` (the content type, default
-``application/vnd.adobe.xed-full+json;version=1``), ``connection_spec_id``,
-``connection_spec_version``, ``data_format`` (all replace: Adobe recommends a new connection
-rather than editing one used by a dataflow), ``name`` and ``description`` (update, If-Match).
-Outputs: ``target_connection_id`` (also the resource id), ``etag``.
-delete_before_replace: yes.
+Inputs: ``sandbox``, ``dataset_id``, ``schema_id``, ``schema_version`` (the content type),
+``connection_spec_id``, ``connection_spec_version`` and ``data_format`` replace (Adobe recommends
+a new connection rather than editing one a dataflow uses); ``name`` and ``description`` update
+(If-Match). Outputs: ``target_connection_id`` (also the resource id), ``etag``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-import pulumi
-from pulumi.dynamic import Resource
-
-from providers import flow_service as fs
-from providers.aep_client import FLOW_SERVICE
-from providers.base import resource_props
+from providers.base import Body
+from providers.declaration import REPLACES, resource_class
+from providers.flow_service import ConnectionOutputs, ConnectionProvider, FlowServiceInputs
 
 DATA_LAKE_CONNECTION_SPEC_ID = "c604ff05-7f1a-43c0-8e18-33bf874cb11c"
 XED_FULL_VERSION = "application/vnd.adobe.xed-full+json;version=1"
-COLLECTION = "targetConnections"
 
 
-class TargetConnectionInputs(fs.ConnectionInputs):
-    dataset_id: str
-    schema_id: str
-    schema_version: str = XED_FULL_VERSION
-    connection_spec_id: str = DATA_LAKE_CONNECTION_SPEC_ID
-    connection_spec_version: str = "1.0"
-    data_format: Literal["json", "parquet_xdm", "delimited"] = "json"
+class TargetConnectionInputs(FlowServiceInputs):
+    dataset_id: Annotated[str, REPLACES]
+    schema_id: Annotated[str, REPLACES]
+    schema_version: Annotated[str, REPLACES] = XED_FULL_VERSION
+    connection_spec_id: Annotated[str, REPLACES] = DATA_LAKE_CONNECTION_SPEC_ID
+    connection_spec_version: Annotated[str, REPLACES] = "1.0"
+    data_format: Annotated[Literal["json", "parquet_xdm", "delimited"], REPLACES] = "json"
 
 
-OUTPUTS = ("target_connection_id", "etag")
+class TargetConnectionOutputs(ConnectionOutputs):
+    target_connection_id: str
 
 
-class TargetConnectionProvider(fs.ConnectionProvider[TargetConnectionInputs]):
-    collection = COLLECTION
-    id_output = "target_connection_id"
+class TargetConnectionProvider(ConnectionProvider[TargetConnectionInputs]):
     kind = "Target connection"
-    args_model = TargetConnectionInputs
-    replace_on = frozenset(
-        {
-            "sandbox",
-            "dataset_id",
-            "schema_id",
-            "schema_version",
-            "connection_spec_id",
-            "connection_spec_version",
-            "data_format",
-        }
-    )
+    token = ("aep", "TargetConnection")
+    inputs = TargetConnectionInputs
+    outputs = TargetConnectionOutputs
+    natural_key = ("sandbox", "name", "dataset_id")
+    collection = "targetConnections"
+    id_output = "target_connection_id"
 
-    def _create(self, args: TargetConnectionInputs) -> tuple[str, dict[str, Any]]:
-        client = self.aep()
-        body = {
+    def post_body(self, args: TargetConnectionInputs) -> Body:
+        return {
             "name": args.name,
             "description": args.description,
-            "connectionSpec": {
-                "id": args.connection_spec_id,
-                "version": args.connection_spec_version,
-            },
+            "connectionSpec": {"id": args.connection_spec_id, "version": args.connection_spec_version},
             "data": {
                 "format": args.data_format,
                 "schema": {"id": args.schema_id, "version": args.schema_version},
@@ -73,75 +52,24 @@ class TargetConnectionProvider(fs.ConnectionProvider[TargetConnectionInputs]):
             "params": {"dataSetId": args.dataset_id},
         }
 
-        def post() -> dict[str, Any]:
-            resp = client.call(
-                "POST",
-                f"{FLOW_SERVICE}/{COLLECTION}",
-                sandbox=args.sandbox,
-                operation="create",
-                json=body,
-            )
-            created: dict[str, Any] = resp.json()
-            return created
+    def matches(self, item: Body, args: TargetConnectionInputs) -> bool:
+        return bool((item.get("params") or {}).get("dataSetId") == args.dataset_id)
 
-        def lookup() -> dict[str, Any] | None:
-            found = fs.find_by_name(client, COLLECTION, args.sandbox, args.name, "create")
-            if found is not None and (found.get("params") or {}).get("dataSetId") != args.dataset_id:
-                return None
-            return found
-
-        created = self.create_once(args, post, lookup)
-        id_ = str(created["id"])
-        return id_, {"target_connection_id": id_, "etag": str(created.get("etag", ""))}
-
-    def _read(
-        self, id_: str, args: TargetConnectionInputs, props: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        item = fs.get_item(self.aep(), COLLECTION, id_, args.sandbox, "read")
-        spec = item.get("connectionSpec") or {}
-        data = item.get("data") or {}
+    def live(self, body: Body, args: TargetConnectionInputs, props: dict[str, Any]) -> dict[str, Any]:
+        spec = body.get("connectionSpec") or {}
+        data = body.get("data") or {}
         schema = data.get("schema") or {}
-        live = {
-            "name": item.get("name", args.name),
-            "description": item.get("description", ""),
-            "dataset_id": (item.get("params") or {}).get("dataSetId", args.dataset_id),
+        return {
+            "name": body.get("name", args.name),
+            "description": body.get("description", ""),
+            "dataset_id": (body.get("params") or {}).get("dataSetId", args.dataset_id),
             "schema_id": schema.get("id", args.schema_id),
             "schema_version": schema.get("version", args.schema_version),
             "connection_spec_id": spec.get("id", args.connection_spec_id),
             "connection_spec_version": spec.get("version", args.connection_spec_version),
             "data_format": data.get("format", args.data_format),
         }
-        return live, {"target_connection_id": id_, "etag": str(item.get("etag", ""))}
 
 
-@dataclass
-class TargetConnectionArgs:
-    sandbox: pulumi.Input[str]
-    name: pulumi.Input[str]
-    dataset_id: pulumi.Input[str]
-    schema_id: pulumi.Input[str]
-    description: pulumi.Input[str] | None = None
-    schema_version: pulumi.Input[str] | None = None
-    connection_spec_id: pulumi.Input[str] | None = None
-    connection_spec_version: pulumi.Input[str] | None = None
-    data_format: pulumi.Input[str] | None = None
-
-
-class TargetConnection(Resource, module="aep", name="TargetConnection"):
-    sandbox: pulumi.Output[str]
-    name: pulumi.Output[str]
-    target_connection_id: pulumi.Output[str]
-    etag: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        args: TargetConnectionArgs,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(
-            TargetConnectionProvider(),
-            resource_name,
-            resource_props(args, OUTPUTS),
-            opts,
-        )
+TargetConnection = resource_class(TargetConnectionProvider)
+TargetConnectionArgs = TargetConnection.Args

@@ -1,86 +1,34 @@
-"""HTTP plumbing shared by the AEP and Customer.io clients: URL policy, retries, error mapping.
+"""HTTP shared by the AEP and Customer.io clients: one session per API, one retry policy, error mapping.
 
-Retry rules:
-- 429/502/503/504 and connection errors are retried with exponential back-off, full jitter and
-  ``Retry-After``, but only for idempotent requests (GET, PUT, PATCH with If-Match, DELETE).
+Retry rules, stated once (:class:`RetryPolicy`, built on tenacity):
+- 429/500/502/503/504 and connection errors are retried with exponential back-off, jitter and
+  ``Retry-After``, but only for idempotent requests (GET, PUT, DELETE, PATCH with If-Match).
 - A POST is retried only when the server certainly did not act on it: a 429, or a connection
   that was never established. Any other failure after the request was sent raises
-  :class:`AmbiguousRequestError`; the caller must look the object up by its natural key first.
+  :class:`AmbiguousRequestError`; the caller looks the object up by its natural key instead.
 """
 
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import logging
 import random
-import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
+from tenacity import RetryCallState, Retrying, stop_after_attempt, wait_exponential_jitter
 
-from providers.errors import ApiError, parse_error_body, request_id_of
+from providers.errors import ApiError, GoneError, parse_error_body, request_id_of
 
 log = logging.getLogger("providers")
 
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 DEFAULT_TIMEOUT = (10.0, 60.0)
-
-
-def thread_session(local: threading.local) -> requests.Session:
-    """One `requests.Session` per thread (the provider serves four engine threads at once)."""
-    session: requests.Session | None = getattr(local, "session", None)
-    if session is None:
-        session = requests.Session()
-        # The environment's proxies and CA bundle (corporate networks) still apply, but a
-        # ~/.netrc entry must never replace our bearer token: a no-op auth disables netrc lookup.
-        session.auth = _keep_headers
-        local.session = session
-    return session
-
-
-def _keep_headers(request: requests.PreparedRequest) -> requests.PreparedRequest:
-    return request
-
-
-def check_base_url(url: str, key: str) -> str:
-    """Return ``url`` without a trailing slash; refuse http:// except on loopback hosts."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ValueError(f"{key}: {url!r} is not an http(s) URL")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise ValueError(f"{key}: plain http:// is only allowed for loopback hosts, got {parts.hostname!r}")
-    return url.rstrip("/")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-@dataclass
-class RetryPolicy:
-    max_attempts: int = 6
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-    max_retry_after: float = 120.0
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
-    rand: Callable[[], float] = field(default=random.random, repr=False)
-
-    def backoff(self, attempt: int, retry_after: float | None) -> float:
-        """Delay before retry number ``attempt`` (1-based)."""
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_retry_after)
-        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
-        return float(ceiling / 2 + self.rand() * ceiling / 2)
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -98,6 +46,31 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(when.timestamp() - (now if now is not None else time.time()), 0.0)
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to keep trying: every retry and every wait in the providers uses one of these."""
+
+    max_attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_retry_after: float = 120.0
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    rand: Callable[[], float] = field(default=random.random, repr=False)
+
+    def backoff(self, state: RetryCallState) -> float:
+        """Delay before the next attempt: the server's Retry-After (plus up to 10% jitter, so that
+        clients told the same moment do not return together), else exponential with jitter."""
+        outcome = state.outcome
+        if outcome is not None and not outcome.failed:
+            resp = outcome.result()
+            after = parse_retry_after(resp.headers.get("Retry-After")) if resp is not None else None
+            if after is not None:
+                after = min(after, self.max_retry_after)
+                return after + self.rand() * after * 0.1
+        wait = wait_exponential_jitter(multiplier=self.base_delay, max=self.max_delay, jitter=self.base_delay)
+        return float(wait(state))
+
+
 class AmbiguousRequestError(Exception):
     """A non-idempotent request may or may not have taken effect."""
 
@@ -106,7 +79,7 @@ class AmbiguousRequestError(Exception):
         self.cause = cause
 
 
-def _never_sent(exc: requests.RequestException) -> bool:
+def _never_sent(exc: BaseException) -> bool:
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return True
     if isinstance(exc, requests.exceptions.ConnectionError) and not isinstance(
@@ -133,72 +106,153 @@ def error_from_response(resp: requests.Response, operation: str) -> ApiError:
     )
 
 
+def new_session(auth: AuthBase) -> requests.Session:
+    """One session per API and credential, shared by the provider's worker threads."""
+    session = requests.Session()
+    # The environment's proxies and CA bundle (corporate networks) still apply; with an auth object
+    # set, a ~/.netrc entry can never replace our credentials.
+    session.auth = auth
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
 def send(
-    session: Any,  # a requests.Session (or a test double)
+    session: Any,  # a requests.Session (or a test double with its request())
     method: str,
     url: str,
     *,
     operation: str,
     idempotent: bool,
     policy: RetryPolicy,
-    headers: Mapping[str, str] | None = None,
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-    on_unauthorized: Callable[[], bool] | None = None,
-    before_send: Callable[[dict[str, str]], None] | None = None,
     **kwargs: Any,
 ) -> requests.Response:
-    """Send one logical request; returns the 2xx/3xx/4xx response that is not retried.
+    """Send one logical request; returns the response that is not retried (any status)."""
 
-    ``before_send`` fills auth headers on every attempt (so a refreshed token is used);
-    ``on_unauthorized`` is called once on a 401 and returns True when a retry makes sense.
-    """
-    attempt = 0
-    refreshed = False
-    while True:
-        attempt += 1
-        hdrs = dict(headers or {})
-        if before_send is not None:
-            before_send(hdrs)
-        try:
-            resp: requests.Response = session.request(
-                method,
-                url,
-                headers=hdrs,
-                timeout=timeout,
-                allow_redirects=False,
-                verify=True,
-                **kwargs,
-            )
-        except requests.RequestException as exc:
-            err = ApiError(operation=operation, title=type(exc).__name__, detail=_safe_exc(exc))
-            safe = idempotent or _never_sent(exc)
-            if safe and attempt < policy.max_attempts:
-                delay = policy.backoff(attempt, None)
-                log.warning("%s: %s; retrying in %.1fs", operation, type(exc).__name__, delay)
-                policy.sleep(delay)
-                continue
-            if not safe:
-                raise AmbiguousRequestError(err) from None
+    def retry(state: RetryCallState) -> bool:
+        outcome = state.outcome
+        if outcome is None:
+            return False
+        if outcome.failed:
+            exc = outcome.exception()
+            return isinstance(exc, requests.RequestException) and (idempotent or _never_sent(exc))
+        status = outcome.result().status_code
+        return status in RETRY_STATUSES and (idempotent or status == 429)
+
+    def before_sleep(state: RetryCallState) -> None:
+        outcome = state.outcome
+        what = (
+            type(outcome.exception()).__name__
+            if outcome is not None and outcome.failed
+            else f"HTTP {outcome.result().status_code}"
+            if outcome is not None
+            else "?"
+        )
+        delay = state.next_action.sleep if state.next_action else 0.0
+        log.warning("%s: %s; retrying in %.1fs", operation, what, delay)
+
+    retrying = Retrying(
+        retry=retry,
+        stop=stop_after_attempt(policy.max_attempts),
+        wait=policy.backoff,
+        sleep=policy.sleep,
+        before_sleep=before_sleep,
+        retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+        reraise=True,
+    )
+    try:
+        resp: requests.Response = retrying(
+            session.request,
+            method,
+            url,
+            timeout=timeout,
+            allow_redirects=False,
+            verify=True,
+            **kwargs,
+        )
+    except requests.RequestException as exc:
+        err = ApiError(operation=operation, title=type(exc).__name__, detail=str(exc)[:300])
+        if idempotent or _never_sent(exc):
             raise err from None
-        status = resp.status_code
-        if status == 401 and on_unauthorized is not None and not refreshed:
-            refreshed = True
-            if on_unauthorized():
-                continue
-        if status in RETRY_STATUSES:
-            safe = idempotent or status == 429
-            if safe and attempt < policy.max_attempts:
-                delay = policy.backoff(attempt, parse_retry_after(resp.headers.get("Retry-After")))
-                log.warning("%s: HTTP %s; retrying in %.1fs", operation, status, delay)
-                policy.sleep(delay)
-                continue
-            if not safe:
-                raise AmbiguousRequestError(error_from_response(resp, operation))
-        if status >= 500 and not idempotent:
-            raise AmbiguousRequestError(error_from_response(resp, operation))
+        raise AmbiguousRequestError(err) from None
+    if resp.status_code >= 500 and not idempotent:
+        raise AmbiguousRequestError(error_from_response(resp, operation))
+    return resp
+
+
+class ApiClient:
+    """Paths and bodies only: the session carries authentication, ``send`` the retry policy."""
+
+    def __init__(
+        self,
+        base_url: str,
+        auth: AuthBase,
+        policy: RetryPolicy | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.base_url = base_url
+        self.policy = policy or RetryPolicy()
+        self.timeout = timeout
+        self.session = new_session(auth)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        operation: str,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        accept: Iterable[int] = (),
+    ) -> requests.Response:
+        """Send and return the response; statuses >= 400 raise ApiError unless in ``accept``."""
+        all_headers = {"Accept": "application/json"}
+        if json is not None:
+            all_headers["Content-Type"] = "application/json"
+        all_headers.update(headers or {})
+        resp = send(
+            self.session,
+            method,
+            f"{self.base_url}{path}",
+            operation=operation,
+            idempotent=method != "POST" if idempotent is None else idempotent,
+            policy=self.policy,
+            timeout=self.timeout,
+            headers=all_headers,
+            json=json,
+            params=params,
+        )
+        if resp.status_code >= 400 and resp.status_code not in set(accept):
+            raise error_from_response(resp, operation)
         return resp
 
 
-def _safe_exc(exc: Exception) -> str:
-    # The exception text holds the URL (no secrets: credentials travel in headers/bodies only).
-    return str(exc)[:300]
+def json_body(resp: requests.Response, operation: str, expect: type = dict) -> Any:
+    """The response's JSON, checked to be of the ``expect``ed shape; anything else is an ApiError
+    naming the operation and the request id (a malformed answer is never a bare Python error)."""
+    try:
+        body = resp.json() if resp.content else None
+    except ValueError:
+        body = None
+    if not isinstance(body, expect):
+        raise ApiError(
+            operation=operation,
+            status=resp.status_code,
+            title="Malformed response",
+            detail=f"expected a JSON {expect.__name__}, got "
+            f"{resp.headers.get('Content-Type', 'no content type')}: {resp.text[:120]!r}",
+            request_id=request_id_of(resp.headers, None),
+            hint="the service answered something unexpected; retry, and report the request id if it persists",
+        )
+    return body
+
+
+def existing(resp: requests.Response, operation: str) -> Any:
+    """The JSON of a GET that accepted 404: GoneError on 404 (and only on 404)."""
+    if resp.status_code == 404:
+        raise GoneError()
+    return json_body(resp, operation)

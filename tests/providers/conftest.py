@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
-from providers import aep_client
+from providers.auth import forget_tokens
 from providers.base import BaseProvider
 from providers.transport import RetryPolicy
 
@@ -38,8 +38,7 @@ def sleeper(monkeypatch: pytest.MonkeyPatch) -> Sleeper:
 
 @pytest.fixture
 def fresh_tokens() -> Iterator[None]:
-    with aep_client._TOKEN_LOCK:
-        aep_client._TOKENS.clear()
+    forget_tokens()
     yield
 
 

@@ -157,7 +157,7 @@ def test_flow_stuck_in_transition_gives_a_clear_error(emulator: Any, chain: Chai
     text = str(info.value)
     assert text.startswith("Dataflow 'cio flow' (sandbox dev): update failed:"), text
     assert "Timed out" in text and "'disabling'" in text and "after 2s" in text, text
-    assert "inlet_timeout_seconds" in info.value.hint and "pulumi up" in info.value.hint
+    assert "aep-customerio:inletTimeoutSeconds" in info.value.hint and "pulumi up" in info.value.hint
     polls = flow_calls(emulator, start)
     assert len(polls) <= 10, summary(polls)  # back-off, not a busy loop
     assert sum(sleeper.calls) >= 1.5

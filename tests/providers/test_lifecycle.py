@@ -176,7 +176,8 @@ def test_retry_after_is_honoured(emulator: Any, make: Make, sleeper: Sleeper, st
     sleeper.calls.clear()
     start = mark(emulator)
     assert refresh(src).id == src.id
-    assert sleeper.calls == [1.0]
+    # Retry-After, never sooner, plus at most 10% jitter so that told clients do not return together
+    assert len(sleeper.calls) == 1 and 1.0 <= sleeper.calls[0] <= 1.1, sleeper.calls
     assert [c["status"] for c in calls(emulator, start)] == [status, 200]
 
 
@@ -186,7 +187,7 @@ def test_customerio_rate_limit_is_retried(emulator: Any, make: Make, sleeper: Sl
         make(ReportingWebhookProvider),
         {"name": "h", "endpoint": "https://dcs.adobedc.net/collection/x", "events": ["email_sent"]},
     )
-    assert hook.id and 1.0 in sleeper.calls
+    assert hook.id and any(1.0 <= c <= 1.1 for c in sleeper.calls), sleeper.calls
 
 
 def test_token_expiring_mid_run_is_refreshed(emulator: Any, make: Make) -> None:
@@ -206,6 +207,15 @@ def test_token_expiring_mid_run_is_refreshed(emulator: Any, make: Make) -> None:
         ("GET", 401),
         ("GET", 200),
     ]
+    assert len(calls(emulator, start, "POST", "/ims/token")) == 1
+
+    # credentials refused for good: exactly one resend with a fresh token, then a named error
+    emulator.add_fault(method="GET", path="/sourceConnections/", status=401, count=5)
+    start = mark(emulator)
+    with pytest.raises(ApiError) as info:
+        refresh(src)
+    assert info.value.status == 401 and "read (refresh) failed: HTTP 401" in str(info.value)
+    assert [c["status"] for c in calls(emulator, start, "GET", "/sourceConnections/")] == [401, 401]
     assert len(calls(emulator, start, "POST", "/ims/token")) == 1
 
 

@@ -1,0 +1,139 @@
+"""What the two XDM resources share: Schema Registry paths, the tenant id, lookup by title, PUT
+updates and deletes that AEP may refuse while the object is in use.
+
+A field group or schema lives in the ``tenant`` container; its ``$id`` is the resource id, its
+title the natural key (titles are unique per sandbox, so a replacement deletes first).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import quote
+
+from providers.aep_client import SCHEMA_REGISTRY
+from providers.base import BaseProvider, Body, notice
+from providers.declaration import AepInputs
+from providers.errors import ApiError
+from providers.transport import json_body
+from providers.types import Description, Name
+
+XED_ONE = "application/vnd.adobe.xed+json; version=1"
+XED_IDS = "application/vnd.adobe.xed-id+json"
+EXPERIENCE_EVENT = "https://ns.adobe.com/xdm/context/experienceevent"
+
+
+class XdmInputs(AepInputs):
+    title: Name  # unique across the sandbox's XDM resources
+    description: Description = ""
+
+
+X = TypeVar("X", bound=XdmInputs)
+
+
+def is_in_use(exc: ApiError) -> bool:
+    """A delete refused because another object still references this one."""
+    if exc.status not in (400, 409):
+        return False
+    text = f"{exc.title} {exc.detail}".lower()
+    return any(marker in text for marker in ("used by", "in use", "referenced", "active flows"))
+
+
+class XdmProvider(BaseProvider[X]):
+    container: ClassVar[str]
+    id_output: ClassVar[str]
+    natural_key = ("sandbox", "title")
+
+    def body(self, args: X, tenant: str) -> Body:
+        """The request body of a create or update."""
+        raise NotImplementedError
+
+    def path(self, xdm_id: str = "") -> str:
+        base = f"{SCHEMA_REGISTRY}/tenant/{self.container}"
+        return f"{base}/{quote(xdm_id, safe='')}" if xdm_id else base
+
+    def tenant(self, sandbox: str, props: dict[str, Any], operation: str) -> str:
+        """The sandbox's tenant id (recorded in the state once known; looked up once per call)."""
+        recorded = props.get("tenant_id")
+        if recorded:
+            return str(recorded)
+        cache: dict[str, str] = self.__dict__.setdefault("_rt_tenants", {})
+        if sandbox not in cache:
+            resp = self.aep().call(
+                "GET",
+                f"{SCHEMA_REGISTRY}/stats",
+                sandbox=sandbox,
+                operation=f"{operation}: tenant id lookup",
+            )
+            tenant = json_body(resp, f"{operation}: tenant id lookup").get("tenantId")
+            if not isinstance(tenant, str) or not tenant:
+                raise ApiError(
+                    operation=operation, title="Malformed response", detail="stats without tenantId"
+                )
+            cache[sandbox] = tenant.lstrip("_")
+        return cache[sandbox]
+
+    def post(self, args: X) -> Body:
+        sandbox = args.sandbox
+        tenant = self.tenant(sandbox, {}, "create")
+        resp = self.aep().call(
+            "POST", self.path(), sandbox=sandbox, operation="create", json=self.body(args, tenant)
+        )
+        return dict(json_body(resp, "create"))
+
+    def id_of(self, body: Body) -> str | None:
+        value = body.get("$id")
+        return value if isinstance(value, str) and value else None
+
+    def find(self, args: X) -> Body | None:
+        sandbox, title = args.sandbox, args.title
+        resp = self.aep().call(
+            "GET",
+            self.path(),
+            sandbox=sandbox,
+            operation="create: lookup by title",
+            params={"property": f"title=={title}"},
+            headers={"Accept": XED_IDS},
+        )
+        results = json_body(resp, "create: lookup by title").get("results")
+        matches = [r for r in results or [] if isinstance(r, dict) and r.get("title") == title]
+        if not matches:
+            return None
+        return self.fetch(str(matches[0].get("$id")), args, {})
+
+    def fetch(self, id_: str, args: X, props: dict[str, Any]) -> Body:
+        sandbox = args.sandbox
+        body: Body = self.aep().get_existing(
+            self.path(id_), sandbox=sandbox, operation="read", headers={"Accept": XED_ONE}
+        )
+        return body
+
+    def outs(self, id_: str, body: Body, args: X, props: dict[str, Any]) -> dict[str, Any]:
+        return {
+            self.id_output: body.get("$id", id_),
+            "alt_id": body.get("meta:altId", ""),
+            "version": str(body.get("version", "")),
+            "tenant_id": self.tenant(args.sandbox, props, "read"),
+        }
+
+    def change(self, id_: str, old: X, new: X, olds: dict[str, Any]) -> dict[str, Any]:
+        sandbox = old.sandbox
+        tenant = self.tenant(sandbox, olds, "update")
+        resp = self.aep().call(
+            "PUT", self.path(id_), sandbox=sandbox, operation="update", json=self.body(new, tenant)
+        )
+        body = resp.json() if resp.content else None
+        return self.outs(id_, body if isinstance(body, dict) else {"$id": id_}, new, olds)
+
+    def remove(self, id_: str, args: X, props: dict[str, Any]) -> None:
+        sandbox = args.sandbox
+        try:
+            self.aep().call("DELETE", self.path(id_), sandbox=sandbox, operation="delete", accept=(404,))
+        except ApiError as exc:
+            if not is_in_use(exc):
+                raise
+            # Typically a retained dataset (it holds data) still uses it: keep this one too.
+            notice(
+                f"{self.kind} '{args.display_name()}' (sandbox {sandbox}) is still in use and was NOT "
+                f"deleted: {exc.detail} It is no longer managed by this stack; delete it in AEP once "
+                "nothing uses it."
+            )
