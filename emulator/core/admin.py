@@ -84,6 +84,17 @@ def _checked(what: str, change: Callable[[], T]) -> T:
         raise errors.admin(400, f"Invalid {what}: {exc}") from exc
 
 
+def _action(app: Flask, rule: str, method: str, action: Callable[[], None], answer: str) -> None:
+    """A route that runs one action and answers `{answer: true}`."""
+
+    def run() -> Any:
+        action()
+        return {answer: True}
+
+    run.__name__ = answer
+    _admin(app, rule, [method])(run)
+
+
 def register(app: Flask, controls: Controls) -> None:
     env = controls.env
 
@@ -98,10 +109,12 @@ def register(app: Flask, controls: Controls) -> None:
             "sandboxes": list(env.options.sandboxes),
         }
 
-    @_admin(app, "/reset", ["POST"])
-    def reset() -> Any:
-        controls.reset()
-        return {"reset": True}
+    for rule, method, action, answer in (
+        ("/reset", "POST", controls.reset, "reset"),
+        ("/faults", "DELETE", controls.faults.clear, "cleared"),
+        ("/inlet/drain", "POST", controls.drain, "drained"),
+    ):
+        _action(app, rule, method, action, answer)
 
     @_admin(app, "/requests", ["GET"])
     def requests_() -> Any:
@@ -140,11 +153,6 @@ def register(app: Flask, controls: Controls) -> None:
     def add_fault() -> Any:
         return _checked("fault rule", lambda: controls.faults.add(_body())).as_dict(), 201
 
-    @_admin(app, "/faults", ["DELETE"])
-    def clear_faults() -> Any:
-        controls.faults.clear()
-        return {"cleared": True}
-
     @_admin(app, "/datasets/<dataset_id>/records", ["GET"])
     def records(dataset_id: str) -> Any:
         if request.args.get("drain", "true").lower() != "false":
@@ -155,11 +163,6 @@ def register(app: Flask, controls: Controls) -> None:
             "sandbox": sandbox,
             "records": controls.records(sandbox, dataset_id),
         }
-
-    @_admin(app, "/inlet/drain", ["POST"])
-    def drain() -> Any:
-        controls.drain()
-        return {"drained": True}
 
     @_admin(app, "/tokens/expire", ["POST"])
     def expire_tokens() -> Any:
