@@ -59,6 +59,9 @@ class CustomerIoSource(pulumi.ComponentResource):
         source, sandbox = args.source, args.sandbox
         child = pulumi.ResourceOptions(parent=self)
         # Without the opt-in, destroy and replacement leave the data (and what describes it) in AEP.
+        # Decided here, not only in the Dataset provider's "holds data" guard: that guard can only
+        # speak for the dataset, and the schema and field group would then stay only as long as AEP
+        # refuses to delete what a dataset still uses.
         keep_data = pulumi.ResourceOptions(parent=self, retain_on_delete=not source.delete_data_on_destroy)
         label = f"Customer.io {source.name}"
 

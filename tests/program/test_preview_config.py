@@ -34,6 +34,7 @@ MISTAKES: dict[str, tuple[dict[str, str], str]] = {
         {"aep-customerio:inletTimeoutSeconds": "soon"},
         "aep-customerio:inletTimeoutSeconds",
     ),
+    "misspelt stack key": ({"aep-customerio:inletTimeoutSecond": "30"}, "aep-customerio:inletTimeoutSecond"),
     "duplicate mapping destinations": ({}, "aep-customerio:sources[0].mappings"),
     "100 kB description": ({}, "aep-customerio:sources[0].description"),
 }
@@ -85,6 +86,7 @@ def test_every_mistake_at_once_is_listed_in_one_preview(
         "aep:platformUrl",
         "aep:clientId",
         "aep-customerio:inletTimeoutSeconds",
+        "aep-customerio:inletTimeoutSecond",
         "aep-customerio:sources[0].mappings",
     ):
         assert key in message, key
