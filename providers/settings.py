@@ -1,14 +1,10 @@
 """Provider credentials and endpoints, from stack config (through ``configure()``) or the environment.
 
-Keys (see docs/architecture.md): ``aep:clientId``, ``aep:clientSecret``, ``aep:orgId``,
-``aep:scopes``, ``aep:platformUrl``, ``aep:imsUrl``, ``customerio:appApiKey``,
-``customerio:region``, ``customerio:apiUrl``, ``customerio:appApiKeys`` (one App API key per
-named Customer.io workspace, a secret object); env fallbacks ``AEP_CLIENT_ID`` etc.
-
-:func:`load_settings` never fails: each service validates its part when first used
-(:meth:`Settings.aep`, :meth:`Settings.customerio`), and the stack program validates all of it
-during preview (:meth:`Settings.check`), through the same models. Secrets are ``SecretStr``;
-nothing here is ever written to resource inputs or outputs, and no message shows a secret value.
+The keys and their env fallbacks are :data:`ENV` (see docs/architecture.md). :func:`load_settings`
+never fails: each service validates its part when first used (:meth:`Settings.aep`,
+:meth:`Settings.customerio`), and the stack program validates all of it during preview
+(:meth:`Settings.check`), through the same models, whose fields are aliased by their key so every
+error names it. Secrets are ``SecretStr``; none is ever in inputs, outputs or messages.
 """
 
 from __future__ import annotations
@@ -36,10 +32,7 @@ from providers.errors import register_secret
 
 DEFAULT_PLATFORM_URL = "https://platform.adobe.io"
 DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com"
-CUSTOMERIO_REGION_URLS = {
-    "us": "https://api.customer.io",
-    "eu": "https://api-eu.customer.io",
-}
+CUSTOMERIO_REGION_URLS = {"us": "https://api.customer.io", "eu": "https://api-eu.customer.io"}
 
 Lookup = Callable[[str], Any]
 
@@ -96,19 +89,15 @@ def _url_problem(url: str) -> str | None:
     if parts.query or parts.fragment or any(c.isspace() for c in url):
         return f"{shown(url)} is not a base URL (no spaces, ?query or #fragment)"
     host = parts.hostname
-    if not _HOST.match(host) and not _is_ip(host):
+    try:
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
+    except ValueError:
+        ip = None
+    if ip is None and not _HOST.match(host):
         return f"{shown(url)} has no valid host name"
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme == "http" and host != "localhost" and not (ip and ip.is_loopback):
         return f"plain http:// is only allowed for loopback hosts (the emulator), got {shown(host)}: use https://"
     return None
-
-
-def check_base_url(url: str, key: str) -> str:
-    """Return ``url`` without a trailing slash; refuse anything but https://, or http:// on loopback."""
-    problem = _url_problem(url)
-    if problem:
-        raise ValueError(f"{key}: {problem}")
-    return url.rstrip("/")
 
 
 def _base_url(url: str) -> str:
@@ -118,21 +107,12 @@ def _base_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def _is_ip(host: str) -> bool:
+def check_base_url(url: str, key: str) -> str:
+    """Return ``url`` without a trailing slash; refuse anything but https://, or http:// on loopback."""
     try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+        return _base_url(url)
+    except ValueError as error:
+        raise ValueError(f"{key}: {error}") from None
 
 
 # --- the models ---------------------------------------------------------------------------
@@ -275,7 +255,9 @@ class Settings(BaseModel):
                 lines.append(f"{key} (or env {ENV[root]}) is not set or empty: {fix}")
                 continue
             where = f"{key} (from env {ENV[root]})" if root in self.from_env else key
-            message = _MESSAGES.get(problem["type"]) or problem["msg"].removeprefix("Value error, ")
+            message = problem["msg"].removeprefix("Value error, ")
+            if problem["type"] == "string_too_short":
+                message = "must not be empty or blank"
             value = problem.get("input")
             if root not in SECRET_KEYS and isinstance(value, str) and problem["type"] != "value_error":
                 message = f"got {shown(value)}: {message}"
@@ -283,9 +265,6 @@ class Settings(BaseModel):
                 message += "; it must be an object {workspace: key}"
             lines.append(f"{where}: {message}")
         return lines
-
-
-_MESSAGES = {"string_too_short": "must not be empty or blank"}
 
 
 def _message(title: str, problems: Iterable[str]) -> str:
