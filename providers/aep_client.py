@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import requests
 
 from providers.auth import ImsAuth
 from providers.settings import AepSettings
-from providers.transport import DEFAULT_TIMEOUT, ApiClient, RetryPolicy, existing
+from providers.transport import DEFAULT_TIMEOUT, ApiClient, RetryPolicy, existing, json_body
 
 log = logging.getLogger("providers")
 
@@ -33,29 +33,16 @@ class AepClient(ApiClient):
         super().__init__(settings.platform_url, self.auth, policy, timeout)
         self.settings = settings
 
-    def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        sandbox: str,
-        operation: str,
-        json: Any = None,
-        params: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-        idempotent: bool | None = None,
-        accept: Iterable[int] = (),
-    ) -> requests.Response:
-        return self.request(
-            method,
-            path,
-            operation=operation,
-            json=json,
-            params=params,
-            headers={"x-sandbox-name": sandbox, **(headers or {})},
-            idempotent=idempotent,
-            accept=accept,
-        )
+    def call(self, method: str, path: str, *, sandbox: str, **options: Any) -> requests.Response:
+        """``request`` in one sandbox (keyword options as there: operation, json, params, ...)."""
+        headers = {"x-sandbox-name": sandbox, **(options.pop("headers", None) or {})}
+        return self.request(method, path, headers=headers, **options)
+
+    def lookup(self, path: str, *, sandbox: str, params: Mapping[str, Any], what: str = "name") -> Any:
+        """A list GET that looks objects up by their natural key (its JSON body, an object)."""
+        operation = f"create: lookup by {what}"
+        resp = self.call("GET", path, sandbox=sandbox, operation=operation, params=params)
+        return json_body(resp, operation)
 
     def get_existing(
         self, path: str, *, sandbox: str, operation: str, headers: Mapping[str, str] | None = None

@@ -8,10 +8,7 @@ A resource module declares its models (see ``providers.declaration``) and implem
 - Pickling: subclasses live in importable modules (pickled by reference) and the instance pickles
   without its settings and HTTP clients, which exist only after ``configure()`` (or first use), so
   no credential reaches ``__provider``.
-- Unknowns: ``check()`` validates known values only; ``diff()`` treats an unknown in a
-  replacing field as a replacement and elsewhere as an update.
-- Floats and None: inputs are parsed by the pydantic model everywhere (ints coerced, defaults
-  filled, ``None`` never emitted). Diff compares declared input fields only.
+- Check and diff make no API call (``providers.planning``).
 - Create: POST once in effect; after an ambiguous or malformed answer, look the object up by its
   natural key (waiting out list lag) and adopt it instead of POSTing blindly again.
 - Read: 404 means gone (empty id); every other failure raises; inputs are returned too.
@@ -22,29 +19,16 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 from typing import Any, ClassVar, Generic, TypeVar
 
-from pulumi.dynamic import (
-    CheckFailure,
-    CheckResult,
-    ConfigureRequest,
-    CreateResult,
-    DiffResult,
-    ReadResult,
-    ResourceProvider,
-    UpdateResult,
-)
-from pulumi.output import Unknown
-from pulumi.runtime.rpc import UNKNOWN
+from pulumi.dynamic import CreateResult, ReadResult, ResourceProvider, UpdateResult
 from pydantic import ValidationError
 
-from providers.aep_client import AepClient
-from providers.customerio_client import CustomerIoClient
-from providers.declaration import Inputs, Outputs, replacing_fields
+from providers.clients import Clients
+from providers.declaration import Inputs, Outputs
 from providers.errors import ApiError, GoneError, redact
-from providers.settings import Settings, load_settings
-from providers.transport import AmbiguousRequestError, RetryPolicy
+from providers.planning import Planning, loc_text
+from providers.transport import AmbiguousRequestError, MalformedResponseError
 from providers.waiting import poll
 
 log = logging.getLogger("providers")
@@ -55,38 +39,9 @@ if not log.handlers:
     log.setLevel(logging.INFO)
     log.propagate = False
 
-PROVIDER_KEY = "__provider"
-_INIT_LOCK = threading.Lock()
 
 I = TypeVar("I", bound=Inputs)  # noqa: E741 - the conventional name of an input type variable
 Body = dict[str, Any]
-
-
-def contains_unknown(value: Any) -> bool:
-    # check() and diff() deserialize with keep_unknowns=True: unknowns arrive as `Unknown`
-    # objects (at any depth), the sentinel string only in some SDK paths.
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, str):
-        return value == UNKNOWN
-    if isinstance(value, dict):
-        return any(contains_unknown(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(contains_unknown(v) for v in value)
-    return False
-
-
-def canonical(value: Any) -> Any:
-    """Comparable form: integral floats become ints, containers recursively."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: canonical(v) for k, v in value.items() if v is not None}
-    if isinstance(value, (list, tuple)):
-        return [canonical(v) for v in value]
-    return value
 
 
 def notice(message: str) -> None:
@@ -94,7 +49,7 @@ def notice(message: str) -> None:
     print(redact(message), file=sys.stderr, flush=True)
 
 
-class BaseProvider(ResourceProvider, Generic[I]):
+class BaseProvider(Planning, Clients, ResourceProvider, Generic[I]):
     # --- the declaration, set by each resource -------------------------------------------
     kind: ClassVar[str] = "Object"
     token: ClassVar[tuple[str, str]]
@@ -106,45 +61,8 @@ class BaseProvider(ResourceProvider, Generic[I]):
     secret_outputs: ClassVar[tuple[str, ...]] = ()
     # Names are unique per sandbox: a replacement in the same sandbox must delete the old one first.
     delete_before_replace: ClassVar[bool] = True
-    # Set by tests to avoid real sleeping; never set in production code.
-    retry_policy: ClassVar[RetryPolicy | None] = None
     # How long to keep looking for an object after an ambiguous create before POSTing again.
     lookup_grace_seconds: ClassVar[float] = 8.0
-
-    # --- pickling and configuration -------------------------------------------------------
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_rt_")}
-
-    def configure(self, req: ConfigureRequest) -> None:
-        self._rt_settings = load_settings(req.config.get)
-
-    def _settings(self) -> Settings:
-        settings: Settings | None = self.__dict__.get("_rt_settings")
-        if settings is None:
-            settings = load_settings(None)
-            self._rt_settings = settings
-        return settings
-
-    def policy(self) -> RetryPolicy:
-        return self.retry_policy or RetryPolicy()
-
-    def aep(self) -> AepClient:
-        with _INIT_LOCK:
-            client: AepClient | None = self.__dict__.get("_rt_aep")
-            if client is None:
-                client = AepClient(self._settings().aep(), self.policy())
-                self._rt_aep = client
-            return client
-
-    def customerio(self, workspace: str = "") -> CustomerIoClient:
-        with _INIT_LOCK:
-            clients: dict[str, CustomerIoClient] = self.__dict__.setdefault("_rt_cio", {})
-            client = clients.get(workspace)
-            if client is None:
-                client = CustomerIoClient(self._settings().customerio(workspace), self.policy())
-                clients[workspace] = client
-            return client
 
     # --- the hooks each resource implements -------------------------------------------------
 
@@ -184,18 +102,11 @@ class BaseProvider(ResourceProvider, Generic[I]):
         """Delete the object; already gone is fine."""
         raise NotImplementedError
 
-    def canon_field(self, key: str, value: Any) -> Any:
-        """Normalise one input before comparing (e.g. mapping-rule spellings)."""
-        return canonical(value)
-
     # --- helpers ----------------------------------------------------------------------------
 
     def parse(self, props: dict[str, Any]) -> I:
         fields = self.inputs.model_fields
         return self.inputs.model_validate({k: v for k, v in props.items() if k in fields})  # type: ignore[return-value]
-
-    def inputs_of(self, args: Inputs) -> dict[str, Any]:
-        return args.model_dump(mode="json", exclude_none=True)
 
     def _outputs(self, values: dict[str, Any], operation: str) -> dict[str, Any]:
         try:
@@ -216,29 +127,39 @@ class BaseProvider(ResourceProvider, Generic[I]):
             sandbox=getattr(args, "sandbox", None),
         )
 
+    def _label(self, args: I) -> str:
+        return f"{self.kind} '{args.display_name()}'"
+
     def _key_text(self, args: I) -> str:
         return ", ".join(f"{k} {getattr(args, k)!r}" for k in self.natural_key)
 
-    def create_once(self, args: I, attempts: int = 3) -> tuple[str, Body]:
-        """POST exactly once in effect: after an ambiguous failure or an answer without an id, adopt
-        the object if the lookup by natural key finds it, otherwise POST again."""
+    def create_once(self, args: I, attempts: int = 3) -> tuple[str, Body, bool]:
+        """(id, body, adopted): the object with this natural key if one exists (an earlier run made
+        it but was killed or cancelled before recording it), else POSTed exactly once in effect:
+        after an ambiguous or malformed answer, look it up again (waiting out list lag) and adopt
+        what the lookup finds instead of POSTing blindly again."""
+        found = self._adoptable(self.find(args), args)
+        if found is not None:
+            notice(f"{self._label(args)}: adopted {found[0]}, which an earlier, interrupted run created")
+            return (*found, True)
         last: ApiError | None = None
         for attempt in range(1, attempts + 1):
             if last is not None:
                 found = self._find_with_grace(args)
                 if found is not None:
-                    name = args.display_name()
-                    notice(f"{self.kind} '{name}': adopted the object that the interrupted request made")
-                    return found
+                    notice(f"{self._label(args)}: adopted the object that the interrupted request made")
+                    return (*found, False)
             try:
                 body = self.post(args)
             except AmbiguousRequestError as exc:
                 last = exc.cause
+            except MalformedResponseError as exc:
+                last = exc
             else:
                 id_ = self.id_of(body)
                 if id_ is not None:
-                    return id_, body
-                last = ApiError(
+                    return id_, body, False
+                last = MalformedResponseError(
                     operation="create", title="Malformed response", detail="the answer holds no id"
                 )
             log.warning(
@@ -252,17 +173,37 @@ class BaseProvider(ResourceProvider, Generic[I]):
         assert last is not None
         found = self._find_with_grace(args)
         if found is not None:
-            return found
+            return (*found, False)
         raise ApiError(
             operation="create",
             status=last.status,
             code=last.code,
             title=last.title,
             detail=f"{last.detail or ''} The object may or may not exist: after {attempts} ambiguous "
-            f"answers, no object with {self._key_text(args)} was found.".strip(),
+            f"answers, no object with {self._key_text(args)} was found yet.".strip(),
             request_id=last.request_id,
-            hint="run `pulumi up` again: it looks the object up by its name first and adopts it",
+            hint="run `pulumi up` again: it looks the object up by its natural key first and adopts it",
         )
+
+    def owner_of(self, body: Body) -> str | None:
+        """Who the object says it belongs to, where the API lets the project mark it (else None)."""
+        return None
+
+    def _adoptable(self, body: Body | None, args: I) -> tuple[str, Body] | None:
+        if body is None:
+            return None
+        id_ = self.id_of(body)
+        if id_ is None:
+            return None
+        owner, mine = self.owner_of(body), getattr(args, "owner", None)
+        if owner and mine and owner != mine:
+            raise ApiError(
+                operation="create",
+                title="Name taken by another stack",
+                detail=f"{id_} has {self._key_text(args)} but belongs to {owner!r}, not to {mine!r}",
+                hint="give the source another name, or remove the object from the other stack first",
+            )
+        return id_, body
 
     def _find_with_grace(self, args: I) -> tuple[str, Body] | None:
         # List endpoints lag behind writes: keep looking for a while before concluding "not created".
@@ -274,66 +215,28 @@ class BaseProvider(ResourceProvider, Generic[I]):
             first_delay=0.25,
             max_delay=2.0,
         )
-        if found is None:
-            return None
-        id_ = self.id_of(found)
-        return (id_, found) if id_ is not None else None
+        return self._adoptable(found, args)
+
+    def _reconcile(self, id_: str, args: I) -> Body:
+        """Bring an adopted object to the wanted inputs (the killed run may have used older ones)."""
+        body = self.fetch(id_, args, {})
+        live = self.parse({**self.inputs_of(args), **self.live(body, args, {})})
+        if any(
+            self.canon_field(k, getattr(live, k)) != self.canon_field(k, getattr(args, k))
+            for k in self.inputs.model_fields
+        ):
+            self.change(id_, live, args, {})
+            body = self.fetch(id_, args, {})
+        return body
 
     # --- the engine-facing lifecycle --------------------------------------------------------
-
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs = {k: v for k, v in news.items() if k != PROVIDER_KEY}
-        unknown = {k for k, v in inputs.items() if contains_unknown(v)}
-        known = {k: v for k, v in inputs.items() if k not in unknown}
-        try:
-            model = self.inputs.model_validate(known)
-        except ValidationError as exc:
-            failures = [
-                CheckFailure(_loc(err["loc"]), redact(f"{self.kind}: {err['msg']}"))
-                for err in exc.errors()
-                if not (err["loc"] and err["loc"][0] in unknown)
-            ]
-            return CheckResult(inputs, failures)
-        checked = self.inputs_of(model)
-        checked.update({k: inputs[k] for k in unknown})
-        return CheckResult(checked, [])
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replacing = replacing_fields(self.inputs)
-        changes: list[str] = []
-        replaces: list[str] = []
-        for key, field in self.inputs.model_fields.items():
-            default = None if field.is_required() else field.get_default(call_default_factory=True)
-            new = news.get(key, default)
-            if contains_unknown(new):
-                changed = True
-            else:
-                changed = self.canon_field(key, olds.get(key, default)) != self.canon_field(key, new)
-            if changed:
-                changes.append(key)
-                if key in replacing:
-                    replaces.append(key)
-        return DiffResult(
-            changes=bool(changes),
-            replaces=replaces,
-            stables=[],
-            delete_before_replace=self._delete_first(replaces),
-        )
-
-    def _delete_first(self, replaces: list[str]) -> bool | None:
-        """Delete before create only where the old object would block the new one.
-
-        A move to another sandbox creates first: nothing collides, and the engine then deletes the
-        old objects last, dependents before what they use (a field group after its schema).
-        """
-        if not replaces:
-            return None
-        return self.delete_before_replace and "sandbox" not in replaces
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         args = self.parse(props)
         try:
-            id_, body = self.create_once(args)
+            id_, body, adopted = self.create_once(args)
+            if adopted:
+                body = self._reconcile(id_, args)
             body = self.created(id_, body, args)
             outs = self._outputs(self.outs(id_, body, args, {}), "create")
         except ApiError as exc:
@@ -372,10 +275,6 @@ class BaseProvider(ResourceProvider, Generic[I]):
             raise self._named("delete", args, exc) from None
 
 
-def _loc(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "<inputs>"
-
-
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
-    return f"{_loc(err['loc'])}: {err['msg']}"
+    return f"{loc_text(err['loc'])}: {err['msg']}"

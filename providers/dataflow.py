@@ -21,6 +21,7 @@ from providers.dataflow_states import TIMEOUT_KEY, FlowControl
 from providers.declaration import REPLACES, Outputs, resource_class
 from providers.errors import ApiError, GoneError, register_secret
 from providers.flow_service import STABLE_STATES, FlowServiceInputs, FlowServiceProvider, name_description_ops
+from providers.types import InletTimeout
 from providers.waiting import poll
 
 CUSTOMERIO_FLOW_SPEC_ID = "e77fde5a-22a8-11ed-861d-0242ac120002"
@@ -35,7 +36,7 @@ class DataflowInputs(FlowServiceInputs):
     mapping_set_id: str = Field(min_length=1)
     mapping_version: int = Field(default=0, ge=0)
     enabled: bool = True
-    inlet_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
+    inlet_timeout_seconds: InletTimeout = 300.0
 
 
 class DataflowOutputs(Outputs):
@@ -142,8 +143,7 @@ class DataflowProvider(FlowServiceProvider[DataflowInputs]):
     def live(self, body: Body, args: DataflowInputs, props: dict[str, Any]) -> dict[str, Any]:
         spec = body.get("flowSpec") or {}
         live: dict[str, Any] = {
-            "name": body.get("name", args.name),
-            "description": body.get("description", ""),
+            **self.live_names(body, args),
             "flow_spec_id": spec.get("id", args.flow_spec_id),
             "flow_spec_version": spec.get("version", args.flow_spec_version),
             # the direction the flow is heading (or is in); unknown states keep what we had

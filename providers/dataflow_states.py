@@ -38,12 +38,19 @@ class FlowControl:
         self.seconds = seconds
         self._until = time.monotonic() + seconds
 
-    def _left(self) -> float:
-        return max(self._until - time.monotonic(), 0.0)
+    def _budget(self) -> dict[str, Any]:
+        """What every wait of this operation shares: the time left and the pace of looking."""
+        policy = self.provider.policy()
+        left = max(self._until - time.monotonic(), 0.0)
+        return {
+            "timeout": left,
+            "policy": policy,
+            "first_delay": policy.base_delay,
+            "max_delay": SETTLE_POLL_MAX,
+        }
 
     def wait_stable(self, what: str) -> Body:
         """GET the flow until its state is enabled/disabled; raises GoneError on 404."""
-        policy = self.provider.policy()
 
         def waiting(attempt: int, item: Body) -> None:
             (log.info if attempt == 1 else log.debug)(
@@ -53,11 +60,8 @@ class FlowControl:
         item = poll(
             lambda: self.provider.get(self.id_, self.sandbox, f"{what}: wait for a stable state"),
             _is_stable,
-            timeout=self._left(),
-            policy=policy,
-            first_delay=policy.base_delay,
-            max_delay=SETTLE_POLL_MAX,
             on_wait=waiting,
+            **self._budget(),
         )
         if not _is_stable(item):
             raise self._still_busy(what, item, None)
@@ -69,7 +73,6 @@ class FlowControl:
         """Run ``call(stable item)`` on a stable flow; a busy answer means wait and retry until the
         time is up. Returns the flow once it is stable again (or the item it was called with when
         ``settle_after`` is False). ``stable``: the flow as just read in a stable state."""
-        policy = self.provider.policy()
         known: list[Body] = [stable] if stable is not None else []
         used: list[Body] = []
 
@@ -87,15 +90,7 @@ class FlowControl:
             )
 
         try:
-            retry_while(
-                attempt,
-                is_busy,
-                timeout=self._left(),
-                policy=policy,
-                first_delay=policy.base_delay,
-                max_delay=SETTLE_POLL_MAX,
-                on_wait=refused,
-            )
+            retry_while(attempt, is_busy, on_wait=refused, **self._budget())
         except ApiError as exc:
             if is_busy(exc):
                 raise self._still_busy(what, used[-1], exc) from None

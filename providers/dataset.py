@@ -17,12 +17,13 @@ from typing import Annotated, Any
 
 from providers.aep_client import CATALOG, JSON_PATCH
 from providers.base import BaseProvider, Body, notice
-from providers.declaration import REPLACES, AepInputs, Outputs, resource_class
-from providers.errors import ApiError
+from providers.declaration import OWNER, REPLACES, AepInputs, Outputs, resource_class
+from providers.errors import empty_answer
 from providers.transport import json_body
 from providers.types import Description, Name
 
 XED_CONTENT_TYPE = "application/vnd.adobe.xed+json;version=1"
+OWNER_TAG = "pulumi/stack"  # Catalog tags are free-form: the one API here that can mark an owner
 OPT_IN_KEY = "aep-customerio:sources[<i>].deleteDataOnDestroy"
 
 
@@ -32,6 +33,7 @@ class DatasetInputs(AepInputs):
     schema_id: Annotated[str, REPLACES]
     schema_content_type: Annotated[str, REPLACES] = XED_CONTENT_TYPE
     delete_data_on_destroy: bool = False
+    owner: Annotated[str, OWNER] = ""
 
 
 class DatasetOutputs(Outputs):
@@ -55,6 +57,8 @@ class DatasetProvider(BaseProvider[DatasetInputs]):
             "description": args.description,
             "schemaRef": {"id": args.schema_id, "contentType": args.schema_content_type},
         }
+        if args.owner:
+            body["tags"] = {OWNER_TAG: [args.owner]}
         resp = self.aep().call("POST", self.path(), sandbox=args.sandbox, operation="create", json=body)
         refs = json_body(resp, "create", list)
         ids = [
@@ -66,33 +70,24 @@ class DatasetProvider(BaseProvider[DatasetInputs]):
         return self.get(id_, args.sandbox, "create: read back")
 
     def find(self, args: DatasetInputs) -> Body | None:
-        resp = self.aep().call(
-            "GET",
-            self.path(),
-            sandbox=args.sandbox,
-            operation="create: lookup by name",
-            params={"name": args.name, "limit": 100},
-        )
-        for id_, ds in json_body(resp, "create: lookup by name").items():
+        found = self.aep().lookup(self.path(), sandbox=args.sandbox, params={"name": args.name, "limit": 100})
+        for id_, ds in found.items():
             if (
                 isinstance(ds, dict)
                 and ds.get("name") == args.name
                 and (ds.get("schemaRef") or {}).get("id") == args.schema_id
             ):
-                return {"id": id_}
+                return {**ds, "id": id_}
         return None
+
+    def owner_of(self, body: Body) -> str | None:
+        owners = (body.get("tags") or {}).get(OWNER_TAG) or []
+        return str(owners[0]) if owners else None
 
     def get(self, id_: str, sandbox: str, operation: str) -> Body:
         body = self.aep().get_existing(self.path(id_), sandbox=sandbox, operation=operation)
         if not isinstance(body.get(id_), dict):
-            # A 200 without the dataset is not proof of deletion: only a 404 is.
-            raise ApiError(
-                operation=operation,
-                status=200,
-                title="Empty response",
-                detail=f"GET dataSets/{id_} returned no dataset {id_}",
-                hint="retry `pulumi refresh`; if it persists, check the dataset in the AEP UI",
-            )
+            raise empty_answer(operation, f"dataSets/{id_}")
         found: Body = body[id_]
         return found
 

@@ -47,6 +47,16 @@ REPLACES = _Replaces()
 """Field marker: a change of this input replaces the remote object instead of updating it."""
 
 
+class _Owner:
+    def __repr__(self) -> str:
+        return "OWNER"
+
+
+OWNER = _Owner()
+"""Field marker: the stack that owns the object (``project/stack``), filled in automatically and
+written where the API lets the project mark an object; never a reason to update or replace."""
+
+
 class Inputs(BaseModel):
     """Base of every resource's input model: strict about unknown keys, lenient about floats."""
 
@@ -78,6 +88,10 @@ def replacing_fields(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(name for name, info in model.model_fields.items() if REPLACES in info.metadata)
 
 
+def owner_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(name for name, info in model.model_fields.items() if OWNER in info.metadata)
+
+
 class DynamicResource(Resource):
     """A Pulumi resource whose provider, Args and outputs come from one declaration."""
 
@@ -91,6 +105,8 @@ class DynamicResource(Resource):
             for f in dataclasses.fields(args)
             if getattr(args, f.name) is not None
         }
+        for key in owner_fields(declared.inputs):
+            props.setdefault(key, f"{pulumi.get_project()}/{pulumi.get_stack()}")
         for key in declared.secret_inputs:
             if key in props:
                 props[key] = pulumi.Output.secret(props[key])

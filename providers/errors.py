@@ -76,6 +76,17 @@ def default_hint(status: int | None) -> str:
     return "see the detail above"
 
 
+def empty_answer(operation: str, what: str) -> ApiError:
+    """A 200 that lacks the object: not proof of deletion (only a 404 is), so refuse to guess."""
+    return ApiError(
+        operation=operation,
+        status=200,
+        title="Empty response",
+        detail=f"GET {what} returned no such object",
+        hint="retry `pulumi refresh`; if it persists, check the object in the AEP UI",
+    )
+
+
 class GoneError(Exception):
     """The object answered HTTP 404: ``read()`` reports it deleted, ``delete()`` is done."""
 

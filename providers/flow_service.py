@@ -7,12 +7,12 @@ the same sandbox deletes first.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from providers.aep_client import FLOW_SERVICE, first_item
 from providers.base import BaseProvider, Body
-from providers.declaration import AepInputs, Outputs
-from providers.errors import ApiError
+from providers.declaration import REPLACES, AepInputs, Outputs
+from providers.errors import ApiError, empty_answer
 from providers.transport import json_body
 from providers.types import Description, Name
 
@@ -64,29 +64,12 @@ class FlowServiceProvider(BaseProvider[F]):
         body = self.aep().get_existing(self.path(id_), sandbox=sandbox, operation=operation)
         item = first_item(body)
         if item is None:
-            # 200 with no item is not proof of deletion: refuse to guess.
-            raise ApiError(
-                operation=operation,
-                status=200,
-                title="Empty response",
-                detail=f"GET {self.collection}/{id_} returned no item",
-                hint="retry `pulumi refresh`; if it persists, check the object in the AEP UI",
-            )
+            raise empty_answer(operation, f"{self.collection}/{id_}")
         return item
 
     def find(self, args: F) -> Body | None:
-        resp = self.aep().call(
-            "GET",
-            self.path(),
-            sandbox=args.sandbox,
-            operation="create: lookup by name",
-            params={"property": f"name=={args.name}"},
-        )
-        items = [
-            i
-            for i in json_body(resp, "create: lookup by name").get("items") or []
-            if isinstance(i, dict) and i.get("name") == args.name
-        ]
+        body = self.aep().lookup(self.path(), sandbox=args.sandbox, params={"property": f"name=={args.name}"})
+        items = [i for i in body.get("items") or [] if isinstance(i, dict) and i.get("name") == args.name]
         if len(items) > 1:
             raise ApiError(
                 operation="create",
@@ -109,6 +92,9 @@ class FlowServiceProvider(BaseProvider[F]):
         new_etag = body.get("etag") if isinstance(body, dict) else None
         return str(new_etag) if new_etag else current_etag()
 
+    def live_names(self, body: Body, args: F) -> dict[str, Any]:
+        return {"name": body.get("name", args.name), "description": body.get("description", "")}
+
     def remove(self, id_: str, args: F, props: dict[str, Any]) -> None:
         self.aep().call("DELETE", self.path(id_), sandbox=args.sandbox, operation="delete", accept=(404,))
 
@@ -121,11 +107,16 @@ def name_description_ops(old: FlowServiceInputs, new: FlowServiceInputs) -> list
     ]
 
 
+class ConnectionInputs(FlowServiceInputs):
+    connection_spec_id: Annotated[str, REPLACES]
+    connection_spec_version: Annotated[str, REPLACES] = "1.0"
+
+
 class ConnectionOutputs(Outputs):
     etag: str
 
 
-C = TypeVar("C", bound=FlowServiceInputs)
+C = TypeVar("C", bound=ConnectionInputs)
 
 
 class ConnectionProvider(FlowServiceProvider[C]):
@@ -135,6 +126,21 @@ class ConnectionProvider(FlowServiceProvider[C]):
 
     def outs(self, id_: str, body: Body, args: C, props: dict[str, Any]) -> dict[str, Any]:
         return {self.id_output: id_, "etag": str(body.get("etag", ""))}
+
+    def spec_body(self, args: C) -> Body:
+        return {
+            "name": args.name,
+            "description": args.description,
+            "connectionSpec": {"id": args.connection_spec_id, "version": args.connection_spec_version},
+        }
+
+    def live_spec(self, body: Body, args: C) -> dict[str, Any]:
+        spec = body.get("connectionSpec") or {}
+        return {
+            **self.live_names(body, args),
+            "connection_spec_id": spec.get("id", args.connection_spec_id),
+            "connection_spec_version": spec.get("version", args.connection_spec_version),
+        }
 
     def change(self, id_: str, old: C, new: C, olds: dict[str, Any]) -> dict[str, Any]:
         ops = name_description_ops(old, new)

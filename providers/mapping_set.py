@@ -16,9 +16,10 @@ from typing import Any
 from pydantic import Field
 
 from providers.aep_client import CONVERSION
-from providers.base import BaseProvider, Body, canonical, notice
+from providers.base import BaseProvider, Body, notice
 from providers.declaration import AepInputs, Outputs, resource_class
 from providers.errors import ApiError
+from providers.planning import canonical
 from providers.transport import json_body
 from providers.types import Description, MappingRules, Name
 
@@ -67,14 +68,8 @@ class MappingSetProvider(BaseProvider[MappingSetInputs]):
         return dict(json_body(resp, "create"))
 
     def find(self, args: MappingSetInputs) -> Body | None:
-        resp = self.aep().call(
-            "GET",
-            self.path(),
-            sandbox=args.sandbox,
-            operation="create: lookup by name",
-            params={"name": args.name, "limit": 100, "start": 0},
-        )
-        found = json_body(resp, "create: lookup by name").get("data") or []
+        params = {"name": args.name, "limit": 100, "start": 0}
+        found = self.aep().lookup(self.path(), sandbox=args.sandbox, params=params).get("data") or []
         matches = [m for m in found if isinstance(m, dict) and m.get("name") == args.name]
         return matches[0] if len(matches) == 1 else None
 

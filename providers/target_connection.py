@@ -12,18 +12,17 @@ from typing import Annotated, Any, Literal
 
 from providers.base import Body
 from providers.declaration import REPLACES, resource_class
-from providers.flow_service import ConnectionOutputs, ConnectionProvider, FlowServiceInputs
+from providers.flow_service import ConnectionInputs, ConnectionOutputs, ConnectionProvider
 
 DATA_LAKE_CONNECTION_SPEC_ID = "c604ff05-7f1a-43c0-8e18-33bf874cb11c"
 XED_FULL_VERSION = "application/vnd.adobe.xed-full+json;version=1"
 
 
-class TargetConnectionInputs(FlowServiceInputs):
+class TargetConnectionInputs(ConnectionInputs):
     dataset_id: Annotated[str, REPLACES]
     schema_id: Annotated[str, REPLACES]
     schema_version: Annotated[str, REPLACES] = XED_FULL_VERSION
     connection_spec_id: Annotated[str, REPLACES] = DATA_LAKE_CONNECTION_SPEC_ID
-    connection_spec_version: Annotated[str, REPLACES] = "1.0"
     data_format: Annotated[Literal["json", "parquet_xdm", "delimited"], REPLACES] = "json"
 
 
@@ -42,9 +41,7 @@ class TargetConnectionProvider(ConnectionProvider[TargetConnectionInputs]):
 
     def post_body(self, args: TargetConnectionInputs) -> Body:
         return {
-            "name": args.name,
-            "description": args.description,
-            "connectionSpec": {"id": args.connection_spec_id, "version": args.connection_spec_version},
+            **self.spec_body(args),
             "data": {
                 "format": args.data_format,
                 "schema": {"id": args.schema_id, "version": args.schema_version},
@@ -56,17 +53,13 @@ class TargetConnectionProvider(ConnectionProvider[TargetConnectionInputs]):
         return bool((item.get("params") or {}).get("dataSetId") == args.dataset_id)
 
     def live(self, body: Body, args: TargetConnectionInputs, props: dict[str, Any]) -> dict[str, Any]:
-        spec = body.get("connectionSpec") or {}
         data = body.get("data") or {}
         schema = data.get("schema") or {}
         return {
-            "name": body.get("name", args.name),
-            "description": body.get("description", ""),
+            **self.live_spec(body, args),
             "dataset_id": (body.get("params") or {}).get("dataSetId", args.dataset_id),
             "schema_id": schema.get("id", args.schema_id),
             "schema_version": schema.get("version", args.schema_version),
-            "connection_spec_id": spec.get("id", args.connection_spec_id),
-            "connection_spec_version": spec.get("version", args.connection_spec_version),
             "data_format": data.get("format", args.data_format),
         }
 

@@ -24,6 +24,7 @@ from requests.auth import AuthBase
 from tenacity import RetryCallState, Retrying, stop_after_attempt, wait_exponential_jitter
 
 from providers.errors import ApiError, GoneError, parse_error_body, request_id_of
+from providers.lifeline import engine_alive
 
 log = logging.getLogger("providers")
 
@@ -69,6 +70,10 @@ class RetryPolicy:
                 return after + self.rand() * after * 0.1
         wait = wait_exponential_jitter(multiplier=self.base_delay, max=self.max_delay, jitter=self.base_delay)
         return float(wait(state))
+
+
+class MalformedResponseError(ApiError):
+    """A 2xx answer without what it must hold: after a create, the object may exist."""
 
 
 class AmbiguousRequestError(Exception):
@@ -210,6 +215,13 @@ class ApiClient:
         accept: Iterable[int] = (),
     ) -> requests.Response:
         """Send and return the response; statuses >= 400 raise ApiError unless in ``accept``."""
+        if method != "GET" and not engine_alive():
+            raise ApiError(
+                operation=operation,
+                title="Pulumi CLI gone",
+                detail="the run was interrupted; this request was not sent",
+                hint="see README 'When a run is interrupted'",
+            )
         all_headers = {"Accept": "application/json"}
         if json is not None:
             all_headers["Content-Type"] = "application/json"
@@ -239,7 +251,7 @@ def json_body(resp: requests.Response, operation: str, expect: type = dict) -> A
     except ValueError:
         body = None
     if not isinstance(body, expect):
-        raise ApiError(
+        raise MalformedResponseError(
             operation=operation,
             status=resp.status_code,
             title="Malformed response",

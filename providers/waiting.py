@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, retry_if_result, stop_after_delay
 from tenacity.wait import wait_exponential
@@ -19,8 +19,15 @@ log = logging.getLogger("providers")
 T = TypeVar("T")
 
 
-def _waits(policy: RetryPolicy, first: float, cap: float) -> wait_exponential:
-    return wait_exponential(multiplier=first, min=first, max=max(cap, first))
+def _retrying(policy: RetryPolicy, timeout: float, first: float, cap: float, **options: Any) -> Retrying:
+    """Exponential waits from ``first`` up to ``cap``, within ``timeout`` seconds in all."""
+    return Retrying(
+        stop=stop_after_delay(timeout),
+        wait=wait_exponential(multiplier=first, min=first, max=max(cap, first)),
+        sleep=policy.sleep,
+        reraise=True,
+        **options,
+    )
 
 
 def _last(state: RetryCallState) -> object:
@@ -45,14 +52,14 @@ def poll(
         if on_wait is not None and state.outcome is not None:
             on_wait(state.attempt_number, state.outcome.result())
 
-    retrying = Retrying(
+    retrying = _retrying(
+        policy,
+        timeout,
+        first_delay,
+        max_delay,
         retry=retry_if_result(lambda result: not done(result)),
-        stop=stop_after_delay(timeout),
-        wait=_waits(policy, first_delay, max_delay),
-        sleep=policy.sleep,
         before_sleep=before_sleep,
         retry_error_callback=_last,
-        reraise=True,
     )
     return retrying(fetch)
 
@@ -76,12 +83,7 @@ def retry_while(
             if exc is not None:
                 on_wait(exc)
 
-    retrying = Retrying(
-        retry=retry_if_exception(refused),
-        stop=stop_after_delay(timeout),
-        wait=_waits(policy, first_delay, max_delay),
-        sleep=policy.sleep,
-        before_sleep=before_sleep,
-        reraise=True,
+    retrying = _retrying(
+        policy, timeout, first_delay, max_delay, retry=retry_if_exception(refused), before_sleep=before_sleep
     )
     return retrying(call)

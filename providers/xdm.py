@@ -85,13 +85,15 @@ class XdmProvider(BaseProvider[X]):
         return value if isinstance(value, str) and value else None
 
     def find(self, args: X) -> Body | None:
-        sandbox, title = args.sandbox, args.title
+        title = args.title
+        params = {"property": f"title=={title}"}
+        # the lookup's Accept header differs: ids and titles only
         resp = self.aep().call(
             "GET",
             self.path(),
-            sandbox=sandbox,
+            sandbox=args.sandbox,
             operation="create: lookup by title",
-            params={"property": f"title=={title}"},
+            params=params,
             headers={"Accept": XED_IDS},
         )
         results = json_body(resp, "create: lookup by title").get("results")

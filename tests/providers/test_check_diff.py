@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import pytest
-from pulumi.dynamic import Config, ConfigureRequest
-from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.rpc import UNKNOWN
 
 from providers.base import BaseProvider
@@ -252,26 +249,6 @@ def test_check_failures_name_the_property(
     result = cls().check({}, props)
     assert [f.property for f in result.failures] == [prop], [(f.property, f.reason) for f in result.failures]
     assert result.failures[0].reason.startswith(cls.kind)
-
-
-def test_provider_pickles_without_credentials() -> None:
-    provider = DataflowProvider()
-    provider.configure(
-        ConfigureRequest(
-            Config(
-                {
-                    "aep:clientId": "cid",
-                    "aep:clientSecret": "very-secret-value",
-                    "aep:orgId": "o@AdobeOrg",
-                },
-                "p",
-            )
-        )
-    )
-    provider.aep()  # builds the client (thread-local, lock-free state) like a real run would
-    raw = base64.b64decode(serialize_provider(provider))
-    assert b"very-secret-value" not in raw and b"cid" not in raw
-    assert b"providers.dataflow" in raw and len(raw) < 400  # pickled by reference (P1)
 
 
 def test_type_tokens_are_the_documented_ones() -> None:

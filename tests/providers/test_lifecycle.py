@@ -365,7 +365,7 @@ def test_a_dataset_answer_without_the_dataset_is_an_error_not_gone(emulator: Any
     emulator.add_fault(operation="catalog.getDataset", status=200, body={}, count=10)
     with pytest.raises(ApiError) as info:
         refresh(dataset)
-    assert "Dataset" in str(info.value) and "no dataset" in str(info.value)
+    assert "Dataset" in str(info.value) and "no such object" in str(info.value)
     emulator.clear_faults()
     assert refresh(dataset).id == dataset.id
     destroy(chain)
