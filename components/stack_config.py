@@ -23,7 +23,7 @@ from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 
 from components.default_mapping import CUSTOM_FIELDS
-from providers.settings import shown
+from providers.errors import shown
 from providers.types import (
     Description,
     EventName,

@@ -61,8 +61,8 @@ class BaseProvider(Planning, Clients, ResourceProvider, Generic[I]):
     secret_outputs: ClassVar[tuple[str, ...]] = ()
     # Names are unique per sandbox: a replacement in the same sandbox must delete the old one first.
     delete_before_replace: ClassVar[bool] = True
-    # How long to keep looking for an object after an ambiguous create before POSTing again.
-    lookup_grace_seconds: ClassVar[float] = 8.0
+    # Set by tests; otherwise aep:lookupTimeoutSeconds bounds the lookups after an ambiguous create.
+    lookup_grace_seconds: ClassVar[float | None] = None
 
     # --- the hooks each resource implements -------------------------------------------------
 
@@ -145,7 +145,7 @@ class BaseProvider(Planning, Clients, ResourceProvider, Generic[I]):
         last: ApiError | None = None
         for attempt in range(1, attempts + 1):
             if last is not None:
-                found = self._find_with_grace(args)
+                found = self._lookup_after(last, args)
                 if found is not None:
                     notice(f"{self._label(args)}: adopted the object that the interrupted request made")
                     return (*found, False)
@@ -171,7 +171,7 @@ class BaseProvider(Planning, Clients, ResourceProvider, Generic[I]):
                 self._key_text(args),
             )
         assert last is not None
-        found = self._find_with_grace(args)
+        found = self._lookup_after(last, args)
         if found is not None:
             return (*found, False)
         raise ApiError(
@@ -205,12 +205,31 @@ class BaseProvider(Planning, Clients, ResourceProvider, Generic[I]):
             )
         return id_, body
 
+    def _lookup_after(self, lost: ApiError, args: I) -> tuple[str, Body] | None:
+        """The lookup after an ambiguous answer. If the lookup itself fails, say so: the object may
+        exist (the request may have been carried out), which the lookup's own error would not tell."""
+        try:
+            return self._find_with_grace(args)
+        except ApiError as exc:
+            raise ApiError(
+                operation="create",
+                status=exc.status,
+                code=exc.code,
+                title=exc.title,
+                detail=f"The create request's answer was lost ({lost.status or lost.title}), so the "
+                f"object may or may not exist, and looking it up by {self._key_text(args)} failed "
+                f"too: {exc.detail or exc.title}",
+                request_id=exc.request_id,
+                hint="run `pulumi up` again once the service answers: it looks the object up by its "
+                "natural key first and adopts it instead of creating a second one",
+            ) from None
+
     def _find_with_grace(self, args: I) -> tuple[str, Body] | None:
         # List endpoints lag behind writes: keep looking for a while before concluding "not created".
         found = poll(
             lambda: self.find(args),
             lambda body: body is not None,
-            timeout=self.lookup_grace_seconds,
+            timeout=self.lookup_grace_seconds or self._settings().lookup_timeout(),
             policy=self.policy(),
             first_delay=0.25,
             max_delay=2.0,

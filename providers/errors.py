@@ -17,6 +17,15 @@ _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
 _MAX_DETAIL = 600
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters: a message names a value, it never echoes a page."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = f" ({len(value)} characters)" if isinstance(value, str | bytes | list | dict) else ""
+    return f"{text[: limit - 1]}…{size}"
+
+
 def register_secret(value: str | None) -> None:
     """Remember a secret so that no error message or log line can echo it back."""
     if value and len(value) >= 4:

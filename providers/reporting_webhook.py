@@ -19,9 +19,9 @@ from pydantic import Field, field_validator
 from providers.base import BaseProvider, Body
 from providers.declaration import REPLACES, Inputs, Outputs, resource_class
 from providers.errors import ApiError, register_secret
-from providers.settings import check_base_url
 from providers.transport import json_body
 from providers.types import EventName, Label, Name
+from providers.urls import check_base_url
 
 PATH = "/v1/reporting_webhooks"
 

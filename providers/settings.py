@@ -9,15 +9,11 @@ error names it. Secrets are ``SecretStr``; none is ever in inputs, outputs or me
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import re
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal, TypeVar
-from urllib.parse import urlsplit
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -28,7 +24,8 @@ from pydantic import (
     ValidationError,
 )
 
-from providers.errors import register_secret
+from providers.errors import register_secret, shown
+from providers.urls import BaseUrl
 
 DEFAULT_PLATFORM_URL = "https://platform.adobe.io"
 DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com"
@@ -44,6 +41,7 @@ ENV: dict[str, str] = {
     "aep:scopes": "AEP_SCOPES",
     "aep:platformUrl": "AEP_PLATFORM_URL",
     "aep:imsUrl": "AEP_IMS_URL",
+    "aep:lookupTimeoutSeconds": "AEP_LOOKUP_TIMEOUT_SECONDS",
     "customerio:appApiKey": "CUSTOMERIO_APP_API_KEY",
     "customerio:region": "CUSTOMERIO_REGION",
     "customerio:apiUrl": "CUSTOMERIO_API_URL",
@@ -56,68 +54,8 @@ class ConfigurationError(Exception):
     """Missing or invalid provider configuration; the message names the keys to set."""
 
 
-# --- values in messages -------------------------------------------------------------------
-
-
-def shown(value: object, limit: int = 60) -> str:
-    """``repr(value)``, cut to ``limit`` characters: a message names a value, it never echoes a page."""
-    text = repr(value)
-    if len(text) <= limit:
-        return text
-    size = f" ({len(value)} characters)" if isinstance(value, str | bytes | list | dict) else ""
-    return f"{text[: limit - 1]}…{size}"
-
-
-# --- base URLs ----------------------------------------------------------------------------
-
-_HOST = re.compile(
-    r"^[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$"
-)
-
-
-def _url_problem(url: str) -> str | None:
-    """What is wrong with ``url`` as a base URL (https, or http on a loopback host), or None."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        return f"{shown(url)} is not a URL"
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        return f"{shown(url)} is not an https:// URL"
-    if parts.username is not None or parts.password is not None:
-        return "credentials do not belong in the URL (set them in their own keys)"
-    if parts.query or parts.fragment or any(c.isspace() for c in url):
-        return f"{shown(url)} is not a base URL (no spaces, ?query or #fragment)"
-    host = parts.hostname
-    try:
-        ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
-    except ValueError:
-        ip = None
-    if ip is None and not _HOST.match(host):
-        return f"{shown(url)} has no valid host name"
-    if parts.scheme == "http" and host != "localhost" and not (ip and ip.is_loopback):
-        return f"plain http:// is only allowed for loopback hosts (the emulator), got {shown(host)}: use https://"
-    return None
-
-
-def _base_url(url: str) -> str:
-    problem = _url_problem(url)
-    if problem:
-        raise ValueError(problem)
-    return url.rstrip("/")
-
-
-def check_base_url(url: str, key: str) -> str:
-    """Return ``url`` without a trailing slash; refuse anything but https://, or http:// on loopback."""
-    try:
-        return _base_url(url)
-    except ValueError as error:
-        raise ValueError(f"{key}: {error}") from None
-
-
 # --- the models ---------------------------------------------------------------------------
 
-BaseUrl = Annotated[str, AfterValidator(_base_url)]
 Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 RequiredSecret = Annotated[SecretStr, Field(min_length=1)]
 
@@ -145,6 +83,13 @@ class AepSettings(_KeyedModel):
     scopes: Annotated[str, BeforeValidator(_scope_list)] = Field("", alias="aep:scopes")
     platform_url: BaseUrl = Field(DEFAULT_PLATFORM_URL, alias="aep:platformUrl")
     ims_url: BaseUrl = Field(DEFAULT_IMS_URL, alias="aep:imsUrl")
+
+
+class LookupSettings(_KeyedModel):
+    """How long a create keeps looking for an object after an ambiguous answer before it POSTs
+    again: list endpoints answer from an index that lags behind writes."""
+
+    seconds: float = Field(60.0, gt=0, le=3600, alias="aep:lookupTimeoutSeconds")
 
 
 class CustomerIoSettings(_KeyedModel):
@@ -204,6 +149,9 @@ class Settings(BaseModel):
             )
         return CustomerIoSettings.model_validate({"customerio:appApiKey": key, "api_url": url})
 
+    def lookup_timeout(self) -> float:
+        return self._validate(LookupSettings, "lookup timeout").seconds
+
     def workspace_keys(self) -> dict[str, SecretStr]:
         if "customerio:appApiKeys" not in self.values:
             return {}
@@ -222,7 +170,7 @@ class Settings(BaseModel):
         """Validate every part at once, as the stack program does during preview; raises
         :class:`ConfigurationError` listing each problem by key."""
         problems: list[str] = []
-        for model in (AepSettings, CustomerIoEndpoint, CustomerIoWorkspaceKeys):
+        for model in (AepSettings, LookupSettings, CustomerIoEndpoint, CustomerIoWorkspaceKeys):
             if model is CustomerIoWorkspaceKeys and "customerio:appApiKeys" not in self.values:
                 continue
             try:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from providers.errors import redact
+from providers.errors import redact, shown
 from providers.settings import (
     ENV,
     AepSettings,
     ConfigurationError,
     CustomerIoSettings,
-    check_base_url,
     load_settings,
-    shown,
 )
+from providers.urls import check_base_url
 
 AEP = {"aep:clientId": "cfg-id", "aep:clientSecret": "cfg-secret-value", "aep:orgId": "ORG@AdobeOrg"}
 
@@ -129,6 +128,8 @@ def test_empty_customerio_key_is_not_a_key() -> None:
         ({"aep:imsUrl": "https://ims na1.adobelogin.com"}, "aep:imsUrl: "),
         ({"aep:platformUrl": "https://platform.adobe.io:99999"}, "aep:platformUrl: "),
         ({"customerio:appApiKeys": "[1]"}, "customerio:appApiKeys: "),
+        ({"aep:lookupTimeoutSeconds": "0"}, "aep:lookupTimeoutSeconds: got '0'"),
+        ({"aep:lookupTimeoutSeconds": "soon"}, "aep:lookupTimeoutSeconds: got 'soon'"),
         ({"customerio:appApiKeys": "{not json"}, "must be an object {workspace: key}"),
     ],
 )
@@ -209,3 +210,10 @@ def test_base_url_policy(url: str, ok: bool) -> None:
 def test_shown_truncates() -> None:
     assert shown("short") == "'short'"
     assert shown("y" * 1000) == "'" + "y" * 58 + "… (1000 characters)"
+
+
+def test_lookup_timeout_defaults_to_a_minute_and_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings({}.get).lookup_timeout() == 60.0
+    assert load_settings({"aep:lookupTimeoutSeconds": "120"}.get).lookup_timeout() == 120.0
+    monkeypatch.setenv("AEP_LOOKUP_TIMEOUT_SECONDS", "15")
+    assert load_settings({}.get).lookup_timeout() == 15.0
