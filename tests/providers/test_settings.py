@@ -213,7 +213,8 @@ def test_shown_truncates() -> None:
 
 
 def test_lookup_timeout_defaults_to_a_minute_and_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert load_settings({}.get).lookup_timeout() == 60.0
+    unset: dict[str, str] = {}
+    assert load_settings(unset.get).lookup_timeout() == 60.0
     assert load_settings({"aep:lookupTimeoutSeconds": "120"}.get).lookup_timeout() == 120.0
     monkeypatch.setenv("AEP_LOOKUP_TIMEOUT_SECONDS", "15")
-    assert load_settings({}.get).lookup_timeout() == 15.0
+    assert load_settings(unset.get).lookup_timeout() == 15.0
