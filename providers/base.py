@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from providers.clients import Clients
 from providers.declaration import Inputs, Outputs
-from providers.errors import ApiError, GoneError, redact
+from providers.errors import ApiError, GoneError, RedactingFormatter, redact
 from providers.planning import Planning, loc_text
 from providers.transport import AmbiguousRequestError, MalformedResponseError
 from providers.waiting import poll
@@ -34,7 +34,7 @@ from providers.waiting import poll
 log = logging.getLogger("providers")
 if not log.handlers:
     _handler = logging.StreamHandler(sys.stderr)
-    _handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    _handler.setFormatter(RedactingFormatter("%(levelname)s %(message)s"))
     log.addHandler(_handler)
     log.setLevel(logging.INFO)
     log.propagate = False
@@ -131,7 +131,8 @@ class BaseProvider(Planning, Clients, ResourceProvider, Generic[I]):
         return f"{self.kind} '{args.display_name()}'"
 
     def _key_text(self, args: I) -> str:
-        return ", ".join(f"{k} {getattr(args, k)!r}" for k in self.natural_key)
+        shown = {k: "***" if k in self.secret_inputs else repr(getattr(args, k)) for k in self.natural_key}
+        return ", ".join(f"{k} {v}" for k, v in shown.items())
 
     def create_once(self, args: I, attempts: int = 3) -> tuple[str, Body, bool]:
         """(id, body, adopted): the object with this natural key if one exists (an earlier run made

@@ -7,6 +7,7 @@ details are passed through :func:`redact` and truncated.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from typing import Any
@@ -31,6 +32,13 @@ def register_secret(value: str | None) -> None:
     if value and len(value) >= 4:
         with _SECRETS_LOCK:
             _SECRETS.add(value)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Log lines pass through :func:`redact` too: no secret reaches the CLI's output."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 def redact(text: str) -> str:

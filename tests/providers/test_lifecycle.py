@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -369,3 +371,25 @@ def test_a_dataset_answer_without_the_dataset_is_an_error_not_gone(emulator: Any
     emulator.clear_faults()
     assert refresh(dataset).id == dataset.id
     destroy(chain)
+
+
+def test_ambiguous_webhook_create_logs_no_endpoint(
+    emulator: Any, make: Make, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # the providers' own log handler (its stream swapped for a buffer) and the notices on stderr
+    handler = logging.getLogger("providers").handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    logged = io.StringIO()
+    previous = handler.setStream(logged)
+    endpoint = "https://dcs.adobedc.net/collection/secret-inlet-0123456789?x-adobe-flow-id=f"
+    emulator.add_fault(method="POST", path="/v1/reporting_webhooks$", status=502, after_commit=True, count=1)
+    try:
+        hook = up(
+            make(ReportingWebhookProvider), {"name": "h", "endpoint": endpoint, "events": ["email_sent"]}
+        )
+    finally:
+        handler.setStream(previous)
+    assert hook.id
+    text = logged.getvalue() + capfd.readouterr().err
+    assert "ambiguous" in text and "endpoint ***" in text and "adopted" in text, text
+    assert "secret-inlet-0123456789" not in text
