@@ -13,6 +13,7 @@ import re
 import threading
 import time
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,7 @@ from tests.program.interruptions import (
     CREATE_OPERATIONS,
     DISPOSABLE_KNOBS,
     DISPOSABLE_SOURCE,
+    KILL_KNOBS,
     Background,
     Census,
     assert_converged,
@@ -39,8 +41,10 @@ from tools.engine_harness import PulumiStack, changes_without_same
 CLEAN_UP_SECONDS: list[float] = []
 
 
-def _disposable_stack(program_stack: StackFactory, emulator: EmulatorAdmin) -> PulumiStack:
-    emulator.set_knobs(**DISPOSABLE_KNOBS)
+def _disposable_stack(
+    program_stack: StackFactory, emulator: EmulatorAdmin, knobs: dict[str, Any] | None = None
+) -> PulumiStack:
+    emulator.set_knobs(**(knobs or DISPOSABLE_KNOBS))
     return program_stack(sources=DISPOSABLE_SOURCE)
 
 
@@ -61,11 +65,11 @@ def test_kill_during_up_then_recover(
     program_stack: StackFactory, emulator: EmulatorAdmin, target: str
 ) -> None:
     rng, seed = seeded_rng(f"kill-{target}")
-    stack = _disposable_stack(program_stack, emulator)
+    stack = _disposable_stack(program_stack, emulator, KILL_KNOBS)
     window = _clean_up_seconds(stack, emulator)
     for run_no in range(runs()):
         delay = rng.uniform(0.5, window)
-        clear_pending = rng.random() < 0.5
+        clear_first = rng.random() < 0.5
         context = f"seed {seed}, run {run_no}, kill -9 {target} after {delay:.2f} s"
         run = Background(stack, "up", "--yes", "--skip-preview")
         time.sleep(max(0.0, run.started_at + delay - time.monotonic()))
@@ -76,7 +80,7 @@ def test_kill_during_up_then_recover(
         late = assert_quiet_after_kill(emulator, run, kill_seq)
         before = Census.take(emulator).counts()
         locked, pending = bool(lock_files(stack)), len(pending_operations(stack))
-        commands = recover(stack, clear_pending=clear_pending)
+        commands = recover(stack, clear_first=clear_first)
         assert_converged(emulator, stack)
         assert_destroyed(emulator, stack)
         print(
@@ -115,6 +119,7 @@ def test_lost_answer_then_failing_lookup(
     program_stack: StackFactory, emulator: EmulatorAdmin, create: str, lookup: str
 ) -> None:
     stack = program_stack()
+    stack.set_config({"aep:lookupTimeoutSeconds": "3"})  # how long to keep looking (default 60 s)
     # The answer to the create is lost after the object was made (slowly: 1 s), and from the lookup
     # before that POST on, every lookup by natural key fails with 500.
     emulator.add_fault(operation=create, after_commit=True, status=502, count=1, delay_s=1.0)
@@ -212,7 +217,7 @@ def test_interrupted_destroy_then_recover(
     assert_quiet_after_kill(emulator, run, kill_seq)
     assert Census.take(emulator).webhooks == []
     emulator.clear_faults()
-    commands = recover(stack, clear_pending=False, refresh=True)
+    commands = recover(stack, clear_first=False, refresh=True)
     assert_converged(emulator, stack)
     assert_destroyed(emulator, stack)
     print(f"RESULT interrupted destroy {moment}: recovery={commands} -> converged, destroyed", flush=True)
@@ -220,7 +225,7 @@ def test_interrupted_destroy_then_recover(
 
 def test_ctrl_c_during_up_then_up(program_stack: StackFactory, emulator: EmulatorAdmin) -> None:
     rng, seed = seeded_rng("sigint")
-    stack = _disposable_stack(program_stack, emulator)
+    stack = _disposable_stack(program_stack, emulator, KILL_KNOBS)
     window = _clean_up_seconds(stack, emulator)
     delay = rng.uniform(0.5, window)
     run = Background(stack, "up", "--yes", "--skip-preview")
