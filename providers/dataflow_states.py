@@ -107,7 +107,7 @@ class FlowControl:
                     f"{self.provider.path(self.id_)}/action",
                     sandbox=self.sandbox,
                     operation=f"{op} the flow",
-                    params={"op": op},
+                    params={"op": op.upper()},  # the spec's enum: ENABLE, DISABLE
                     idempotent=True,  # enabling/disabling twice has the same effect
                 )
 

@@ -111,7 +111,7 @@ def test_delete_waits_for_a_flow_changed_elsewhere(emulator: Any, chain: Chain) 
     """Someone disables the flow in the UI just before `pulumi destroy`: the delete waits it out."""
     flow = chain["flow"]
     client = flow.provider.aep()
-    client.call("POST", f"{FLOWS}/{flow.id}/action", sandbox="dev", operation="x", params={"op": "disable"})
+    client.call("POST", f"{FLOWS}/{flow.id}/action", sandbox="dev", operation="x", params={"op": "DISABLE"})
 
     # refresh while it is in between: honest about what it sees
     seen = flow.provider.read(flow.id, flow.state).outs or {}
