@@ -162,6 +162,8 @@ def create_app(emulator: Emulator) -> Flask:
                     "status": response.status_code,
                     "duration_ms": round((time.monotonic() - g.get("start", time.monotonic())) * 1000, 2),
                     "sandbox": g.get("sandbox") or request.headers.get("x-sandbox-name"),
+                    # the header as sent (None = absent: AEP then works in the default prod sandbox)
+                    "sandbox_header": request.headers.get("x-sandbox-name"),
                     "service": g.get("service"),
                     "operation": g.get("operation"),
                     "request_id": g.get("request_id"),

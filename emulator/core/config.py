@@ -30,7 +30,8 @@ class Knobs:
     flow_delete_cascades: bool = False
     mapping_set_delete: str = "405"  # "405" (not supported, like the spec) or "enabled"
     accept_unquoted_etag: bool = False
-    require_sandbox_header: bool = True
+    # No x-sandbox-name: Adobe documents that the request lands in the default (prod) sandbox.
+    require_sandbox_header: bool = False
     catalog_delete_unknown: str = "empty"  # "empty" (200 []) or "404"
     schema_delete_in_use: bool = False  # False = schema/field group used elsewhere cannot be deleted
     # True: once a dataset of schema S holds ingested data, a PUT/PATCH of S or of a field group S uses
@@ -38,7 +39,9 @@ class Knobs:
     xdm_additive_only_after_ingest: bool = True
     cio_partial_put: bool = False
     ingest_delay_s: float = 0.0
-    enable_when_enabled_fails: bool = True  # op=enable on an enabled flow -> 1422-400
+    enable_when_enabled_fails: bool = True  # op=ENABLE on an enabled flow -> 1422-400
+    # The spec's `op` enum is upper case (ENABLE/DISABLE); Adobe's destination guide shows `op=enable`.
+    accept_lowercase_action_op: bool = False
     legacy_source_types: bool = True  # GET mapping sets answer sourceType "text/x.schema-path"
     # > 0: a flow is `enabling`/`disabling` (after an action) or `updating` (after a PATCH) for this
     # many seconds before it is stable again; meanwhile PATCH/DELETE/actions answer 1416/1420/1421/

@@ -56,9 +56,30 @@ def _problem(kind: str, code: str, title: str | None, report: dict[str, Any], te
     )
 
 
-def flow(code: str, message: str, title: str | None = None) -> ApiError:
-    report = {"detailed-message": message, "request-id": REQUEST_ID.get()}
-    return _problem("FLOW", code, title, report, "errorMessage")
+# Titles of Adobe's Flow Service error catalogue (help/sources/errors/flow-service-errors.md); a code
+# not listed there is "Invalid request" when it is a 400. 1439 is a 404 in Adobe's live example
+# (help/sources/tutorials/api/labels.md) though the catalogue prints 1439-400.
+FLOW_TITLES = {
+    "1102-500": "Internal Error",
+    "1103-503": "Service Unavailable",
+    "1104-504": "Gateway Timeout",
+    "1400-500": "Internal Error",
+    "1403-400": "Header is missing",
+    "1404-412": "Version not matching",
+    "1439-404": "Resource not found",
+    "2100-404": "Sandbox not found",
+    "2105-400": "Header is missing",
+    "2118-403": "Missing permission",
+    "2120-403": "Forbidden",
+    "2121-403": "Forbidden",
+}
+
+
+def flow(code: str, message: str, title: str | None = None, report: dict[str, Any] | None = None) -> ApiError:
+    """A Flow Service problem; ``report`` adds keys such as the 404's ``id`` and ``type``."""
+    body = {"detailed-message": message, "request-id": REQUEST_ID.get(), **(report or {})}
+    default = FLOW_TITLES.get(code) or ("Invalid request" if code.endswith("-400") else None)
+    return _problem("FLOW", code, title or default, body, "errorMessage")
 
 
 def xdm(code: str, message: str, title: str | None = None) -> ApiError:
@@ -114,7 +135,17 @@ def admin(status: int, message: str) -> ApiError:
 
 
 _DEFAULT_CODES = {
-    "flowservice": {400: "1400-400", 404: "1439-404", 405: "1405-405", 413: "1413-413", 415: "1415-415"},
+    # Flow Service: catalogue codes where one fits (1100-400 "Invalid request", 1102-500, 1103-503);
+    # the catalogue has no 405/413/415, so those take 1900-*, a number the catalogue does not use.
+    "flowservice": {
+        400: "1100-400",
+        404: "1439-404",
+        405: "1900-405",
+        413: "1900-413",
+        415: "1900-415",
+        500: "1102-500",
+        503: "1103-503",
+    },
     "schemaregistry": {400: "1000-400", 404: "1010-404", 405: "1405-405", 413: "1413-413", 415: "1415-415"},
     "conversion": {400: "1000-400", 404: "1001-404", 405: "1405-405", 413: "1413-413", 415: "1415-415"},
 }

@@ -2,9 +2,55 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+_TOKEN_PREFIX = "emu1:"
+
+
+def order(
+    items: list[dict[str, Any]],
+    orderby: str | None,
+    fields: tuple[str, ...],
+    refuse: Callable[[str], Exception],
+) -> list[dict[str, Any]]:
+    """Sort by ``orderby`` (`name`, `+name`, `-name` descending); a field outside ``fields`` is refused."""
+    if not orderby:
+        return items
+    descending = orderby.startswith("-")
+    field = orderby.lstrip("+-")
+    if field not in fields:
+        raise refuse(field)
+
+    def key(item: dict[str, Any]) -> tuple[int, str]:
+        value = _lookup(item, field)
+        return (0, "") if not value else (1, _sort_text(value[0]))
+
+    return sorted(items, key=key, reverse=descending)
+
+
+def _sort_text(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:020.3f}"
+    return _text(value).casefold()
+
+
+def encode_token(offset: int) -> str:
+    """An opaque continuation token, as the server generates it."""
+    return base64.urlsafe_b64encode(f"{_TOKEN_PREFIX}{offset}".encode()).decode().rstrip("=")
+
+
+def decode_token(token: str) -> int | None:
+    """The offset of a token this server generated; None for anything else (e.g. `-5`, `3`)."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    number = raw[len(_TOKEN_PREFIX) :] if raw.startswith(_TOKEN_PREFIX) else ""
+    return int(number) if number.isascii() and number.isdigit() else None
 
 
 def page(items: list[T], start: int, limit: int) -> tuple[list[T], int | None]:

@@ -9,8 +9,8 @@ from emulator.core import errors, patch
 from emulator.core.backend import Backend, Env
 from emulator.core.context import Ctx
 from emulator.core.interfaces import DatasetLookup, MappingLookup, SchemaLookup
-from emulator.core.listing import page, property_filters
-from emulator.flow_service import states
+from emulator.core.listing import property_filters
+from emulator.flow_service import paging, states
 from emulator.flow_service.validation import (
     FLOW,
     LABELS,
@@ -55,8 +55,9 @@ class FlowService(Backend):
         if obj is None:
             raise errors.flow(
                 "1439-404",
-                f"The requested {LABELS[kind]} resource with id {obj_id} is not found. "
-                "Please check the resource id and the sandbox.",
+                f"The requested {LABELS[kind]} resource {obj_id} is not found. "
+                "Verify the resource ID before trying again.",
+                report={"id": obj_id, "type": LABELS[kind]},
             )
         return obj
 
@@ -95,7 +96,14 @@ class FlowService(Backend):
         )
 
     def list_items(
-        self, ctx: Ctx, kind: str, filters: list[str], limit: int | None, token: str | None, count: bool
+        self,
+        ctx: Ctx,
+        kind: str,
+        filters: list[str],
+        limit: int | None,
+        token: str | None,
+        count: bool,
+        orderby: str | None = None,
     ) -> Obj:
         if count and limit is not None:
             raise errors.flow("1401-400", "'limit' and 'count' cannot be used together.")
@@ -106,15 +114,7 @@ class FlowService(Backend):
         items = [o for o in objs if property_filters(filters, o)]
         if count:
             return {"count": len(items)}
-        try:
-            start = int(token) if token else 0
-        except ValueError as exc:
-            raise bad("Invalid continuationToken.") from exc
-        items, nxt = page(items, start, max(1, min(limit or 100, 100)))
-        out: Obj = {"items": items}
-        if nxt is not None:
-            out["_links"] = {"next": {"href": f"/{LABELS[kind]}?continuationToken={nxt}"}}
-        return out
+        return paging.one_page(items, LABELS[kind], limit, token, orderby)
 
     def get(self, ctx: Ctx, kind: str, obj_id: str) -> Obj:
         return {"items": [self.render(ctx, kind, self.find(ctx, kind, obj_id))]}
@@ -226,16 +226,15 @@ class FlowService(Backend):
         self.store.put(ctx.sandbox, kind, obj_id, new)
         return {"id": obj_id, "etag": new["etag"]}
 
-    def action(self, ctx: Ctx, flow_id: str, op: str | None, if_match: str | None) -> dict[str, str]:
+    def action(
+        self, ctx: Ctx, flow_id: str, raw_op: str | None, sub_ops: list[str], if_match: str | None
+    ) -> dict[str, str]:
         flow = self.find(ctx, FLOW, flow_id)
+        op = states.action_op(raw_op, sub_ops, self.knobs.accept_lowercase_action_op)
         busy = states.busy_state(flow, ctx.now)
         if busy is not None:
             raise errors.flow("1422-400", f"Action '{op}' cannot be applied: the flow is in state '{busy}'.")
         self._check_etag(flow, if_match, required=False)
-        if op not in ("enable", "disable"):
-            raise errors.flow(
-                "1422-400", f"Action '{op}' cannot be applied to this flow; use op=enable or op=disable."
-            )
         wanted = f"{op}d"
         if flow["state"] == wanted and self.knobs.enable_when_enabled_fails:
             raise errors.flow("1422-400", f"Action '{op}' cannot be applied: the flow is already {wanted}.")

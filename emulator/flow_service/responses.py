@@ -26,7 +26,8 @@ def register(router: Router, flows: FlowService) -> None:
 
     @router.route(f"{FS}/flows/<flow_id>/action", ["POST"], "flowservice.flowAction", "platform")
     def action(ctx: Ctx, flow_id: str) -> Any:
-        return flows.action(ctx, flow_id, request.args.get("op"), request.headers.get("If-Match"))
+        sub_ops = [v for raw in request.args.getlist("subOp") for v in raw.split(",") if v]
+        return flows.action(ctx, flow_id, request.args.get("op"), sub_ops, request.headers.get("If-Match"))
 
     _list(router, flows, RUN, f"{FS}/runs", "flowservice.listRuns")
 
@@ -40,7 +41,8 @@ def _list(router: Router, flows: FlowService, kind: str, rule: str, operation: s
     def list_(ctx: Ctx) -> Any:
         filters, token = request.args.getlist("property"), request.args.get("continuationToken")
         count = request.args.get("count", "").lower() == "true"
-        return flows.list_items(ctx, kind, filters, int_arg("limit", None, 1), token, count)
+        limit, orderby = int_arg("limit", None, 1), request.args.get("orderby")
+        return flows.list_items(ctx, kind, filters, limit, token, count, orderby)
 
 
 def _kind(

@@ -57,10 +57,37 @@ def render(ctx: Ctx, obj: Obj, out: Obj) -> None:
     busy = busy_state(obj, ctx.now)
     if busy is not None:
         out["state"] = busy
-        last.update({"updated": ctx.now_ms, "status": "inProgress"})
+        last.update({"updated": ctx.now_ms, "status": {"value": "IN_PROGRESS"}})
     else:
-        last.update({"updated": int(float(until) * 1000), "status": "success"})
+        last.update({"updated": int(float(until) * 1000), "status": {"value": "SUCCESS"}})
     out["lastOperation"] = last
+
+
+ACTION_OPS = ("ENABLE", "DISABLE", "FINALIZE_UPDATE", "FINALIZE", "PUBLISH")  # spec postStateTransition
+SUB_OPS = ("APPLY", "ROLLBACK", "PROGRESS")
+
+
+def action_op(raw: str | None, sub_ops: list[str], accept_lowercase: bool) -> str:
+    """`enable` or `disable` from the spec's upper-case `op` enum (lower case only with the knob)."""
+    value = raw or ""
+    if accept_lowercase:
+        value = value.upper()
+    if value not in ACTION_OPS:
+        raise errors.flow(
+            "1451-400",
+            f"Invalid params op={raw} provided in query params; use one of {', '.join(ACTION_OPS)}.",
+        )
+    if value not in ("ENABLE", "DISABLE"):
+        raise errors.flow(
+            "1402-400", f"The action '{value.lower()}' is supported for provider requests only."
+        )
+    for sub in sub_ops:
+        if sub not in SUB_OPS:
+            raise errors.flow("1435-400", f"Unsupported sub action '{sub}' received.")
+        raise errors.flow(
+            "1436-400", f"Unsupported sub operation {sub} received for operation {value.lower()}."
+        )
+    return value.lower()
 
 
 def only_stable(flow_id: str, busy: str) -> errors.ApiError:

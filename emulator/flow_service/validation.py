@@ -22,7 +22,7 @@ PATCHABLE = {
 Obj = dict[str, Any]
 
 
-def bad(message: str, code: str = "1400-400") -> errors.ApiError:
+def bad(message: str, code: str = "1100-400") -> errors.ApiError:
     return errors.flow(code, message)
 
 
@@ -31,7 +31,7 @@ def spec(body: Obj, key: str, known: Any) -> Obj:
     if not isinstance(value, dict) or not isinstance(value.get("id"), str):
         raise bad(f"'{key}.id' is required.")
     if value["id"] not in known:
-        raise bad(f"{key} '{value['id']}' was not found.", "1408-400")
+        raise bad(f"The spec ID '{value['id']}' provided in {key} is invalid.", "1413-400")
     if not isinstance(value.get("version", "1.0"), str):
         raise bad(f"'{key}.version' must be a string such as '1.0'.")
     return {"id": value["id"], "version": value.get("version", "1.0")}
@@ -105,7 +105,7 @@ class References:
             raise bad("'params.dataSetId' is required.")
         dataset = self.datasets.get_dataset(sandbox, dataset_id)
         if dataset is None:
-            raise bad(f"Dataset '{dataset_id}' was not found in sandbox '{sandbox}'.", "1408-400")
+            raise bad(f"Dataset '{dataset_id}' was not found in sandbox '{sandbox}'.", "1100-400")
         data = body.get("data")
         schema = data.get("schema") if isinstance(data, dict) else None
         if not isinstance(data, dict) or not isinstance(data.get("format"), str):
@@ -117,7 +117,7 @@ class References:
                 "'data.schema.version' is required, e.g. 'application/vnd.adobe.xed-full+json;version=1'."
             )
         if self.schemas.find_schema(sandbox, schema["id"]) is None:
-            raise bad(f"Schema '{schema['id']}' was not found in sandbox '{sandbox}'.", "1408-400")
+            raise bad(f"Schema '{schema['id']}' was not found in sandbox '{sandbox}'.", "1100-400")
         if dataset.get("schemaRef", {}).get("id") != schema["id"]:
             raise errors.flow(
                 "1425-400", f"Schema '{schema['id']}' is not the schema of dataset '{dataset_id}'."
@@ -128,7 +128,7 @@ class References:
         if not isinstance(ids, list) or len(ids) != 1 or not isinstance(ids[0], str):
             raise bad(f"'{key}' must hold exactly one connection id.")
         if self.store.get(sandbox, kind, ids[0]) is None:
-            raise bad(f"{LABELS[kind]} '{ids[0]}' was not found in sandbox '{sandbox}'.", "1408-400")
+            raise bad(f"{LABELS[kind]} '{ids[0]}' was not found in sandbox '{sandbox}'.", "1100-400")
         return [ids[0]]
 
     def transformations(self, sandbox: str, flow: Obj) -> None:
@@ -150,7 +150,7 @@ class References:
             version = _mapping_version(item["params"].get("mappingVersion", 0))
             mapping = self.mappings.get_doc(sandbox, mapping_id)
             if mapping is None:
-                raise bad(f"Mapping set '{mapping_id}' was not found in sandbox '{sandbox}'.", "1408-400")
+                raise bad(f"Mapping set '{mapping_id}' was not found in sandbox '{sandbox}'.", "1100-400")
             if self.mappings.get_doc(sandbox, mapping_id, version) is None:
                 raise errors.flow("1412-400", f"Mapping set '{mapping_id}' has no version {version}.")
             self._same_schema(sandbox, flow, mapping)

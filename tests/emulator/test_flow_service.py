@@ -184,15 +184,22 @@ def test_in_use_deletes_and_cascade_switch(emulator: EmulatorAdmin, chain: dict[
 def test_enable_disable(emulator: EmulatorAdmin, chain: dict[str, Any]) -> None:
     api = Api(emulator)
     flow_id = chain["flow"]["id"]
-    assert _code(api.post(f"{FS}/flows/{flow_id}/action", params={"op": "enable"})) == "1422-400"
-    disabled = ok(api.post(f"{FS}/flows/{flow_id}/action", params={"op": "disable"}))
+    assert _code(api.post(f"{FS}/flows/{flow_id}/action", params={"op": "ENABLE"})) == "1422-400"
+    disabled = ok(api.post(f"{FS}/flows/{flow_id}/action", params={"op": "DISABLE"}))
     assert set(disabled) == {"id", "etag"}
     item = ok(api.get(f"{FS}/flows/{flow_id}"))["items"][0]
     assert item["state"] == "disabled" and item["lastOperation"]["operation"] == "disable"
-    stale = api.post(f"{FS}/flows/{flow_id}/action", params={"op": "enable"}, headers={"If-Match": '"old"'})
+    stale = api.post(f"{FS}/flows/{flow_id}/action", params={"op": "ENABLE"}, headers={"If-Match": '"old"'})
     assert stale.status_code == 412
-    ok(api.post(f"{FS}/flows/{flow_id}/action", params={"op": "enable"}))
-    assert _code(api.post(f"{FS}/flows/{flow_id}/action", params={"op": "explode"})) == "1422-400"
+    ok(api.post(f"{FS}/flows/{flow_id}/action", params={"op": "ENABLE"}))
+    assert _code(api.post(f"{FS}/flows/{flow_id}/action", params={"op": "explode"})) == "1451-400"
+    # the spec's enum is upper case; lower case only with the knob (Adobe's destination guide)
+    assert _code(api.post(f"{FS}/flows/{flow_id}/action", params={"op": "disable"})) == "1451-400"
+    assert _code(api.post(f"{FS}/flows/{flow_id}/action", params={"op": "PUBLISH"})) == "1402-400"
+    sub = {"op": "DISABLE", "subOp": "PROGRESS"}
+    assert _code(api.post(f"{FS}/flows/{flow_id}/action", params=sub)) == "1436-400"
+    emulator.set_knobs(accept_lowercase_action_op=True)
+    ok(api.post(f"{FS}/flows/{flow_id}/action", params={"op": "disable"}))
 
 
 def test_lists_filters_and_paging(emulator: EmulatorAdmin, chain: dict[str, Any]) -> None:

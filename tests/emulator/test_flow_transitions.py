@@ -23,7 +23,7 @@ def _code(response: requests.Response) -> str:
     body = response.json()
     assert response.status_code == 400, body
     assert body["type"].startswith("https://ns.adobe.com/aep/errors/FLOW-"), body
-    assert body["status"] == 400 and body["title"] == "Bad Request"
+    assert body["status"] == 400 and body["title"] == "Invalid request"  # the catalogue's title
     assert body["report"]["request-id"] == response.headers["x-request-id"]
     assert body["errorMessage"] == body["report"]["detailed-message"]
     return str(body["type"].rsplit("FLOW-", 1)[1])
@@ -62,7 +62,7 @@ def test_default_is_immediate(emulator: EmulatorAdmin) -> None:
     api = Api(emulator)
     chain = build_chain(api, emulator.tenant_id)
     path = f"{FS}/flows/{chain['flow']['id']}"
-    ok(api.post(f"{path}/action", params={"op": "disable"}))
+    ok(api.post(f"{path}/action", params={"op": "DISABLE"}))
     item = _item(api, path)
     assert item["state"] == "disabled" and "status" not in item["lastOperation"]
     ok(_rename(api, path))
@@ -73,26 +73,26 @@ def test_disable_passes_through_disabling(emulator: EmulatorAdmin, flow: dict[st
     api = Api(emulator)
     path = flow["path"]
     started = time.monotonic()
-    answer = ok(api.post(f"{path}/action", params={"op": "disable"}))
+    answer = ok(api.post(f"{path}/action", params={"op": "DISABLE"}))
     assert set(answer) == {"id", "etag"}
     item = _item(api, path)
     assert item["state"] == "disabling" and item["etag"] == answer["etag"]
     assert item["lastOperation"]["operation"] == "disable"
-    assert item["lastOperation"]["status"] == "inProgress"
+    assert item["lastOperation"]["status"] == {"value": "IN_PROGRESS"}
     listed = ok(api.get(f"{FS}/flows", params={"property": "state==disabling"}))["items"]
     assert [f["id"] for f in listed] == [flow["flow"]["id"]]
 
     # while disabling: PATCH -> 1420, DELETE -> 1416, another action -> 1422; nothing changes
     assert _code(_rename(api, path)) == "1420-400"
     assert _code(api.delete(path)) == "1416-400"
-    assert _code(api.post(f"{path}/action", params={"op": "enable"})) == "1422-400"
-    assert _code(api.post(f"{path}/action", params={"op": "disable"})) == "1422-400"
+    assert _code(api.post(f"{path}/action", params={"op": "ENABLE"})) == "1422-400"
+    assert _code(api.post(f"{path}/action", params={"op": "DISABLE"})) == "1422-400"
 
     item = _settle(api, path)
     assert time.monotonic() - started >= TRANSITION_S * 0.9
     assert item["state"] == "disabled" and item["name"] == "CIO flow"
     assert item["lastOperation"]["operation"] == "disable"
-    assert item["lastOperation"]["status"] == "success"
+    assert item["lastOperation"]["status"] == {"value": "SUCCESS"}
     assert item["lastOperation"]["updated"] >= item["lastOperation"]["started"] + 900
     assert api.delete(path).status_code == 204
 
@@ -101,17 +101,17 @@ def test_enable_passes_through_enabling(emulator: EmulatorAdmin, flow: dict[str,
     api = Api(emulator)
     path = flow["path"]
     emulator.set_knobs(flow_transition_s=0)
-    ok(api.post(f"{path}/action", params={"op": "disable"}))
+    ok(api.post(f"{path}/action", params={"op": "DISABLE"}))
     emulator.set_knobs(flow_transition_s=TRANSITION_S)
-    ok(api.post(f"{path}/action", params={"op": "enable"}))
+    ok(api.post(f"{path}/action", params={"op": "ENABLE"}))
     item = _item(api, path)
     assert item["state"] == "enabling" and item["lastOperation"]["operation"] == "enable"
     # while enabling: the generic state error for PATCH and DELETE, 1422 for actions
     assert _code(_rename(api, path)) == "1416-400"
     assert _code(api.delete(path)) == "1416-400"
-    assert _code(api.post(f"{path}/action", params={"op": "disable"})) == "1422-400"
+    assert _code(api.post(f"{path}/action", params={"op": "DISABLE"})) == "1422-400"
     assert _settle(api, path)["state"] == "enabled"
-    ok(api.post(f"{path}/action", params={"op": "disable"}))  # stable again: actions work
+    ok(api.post(f"{path}/action", params={"op": "DISABLE"}))  # stable again: actions work
 
 
 @pytest.mark.parametrize("stable", ["enabled", "disabled"])
@@ -122,23 +122,23 @@ def test_patch_passes_through_updating_and_returns(
     path = flow["path"]
     if stable == "disabled":
         emulator.set_knobs(flow_transition_s=0)
-        ok(api.post(f"{path}/action", params={"op": "disable"}))
+        ok(api.post(f"{path}/action", params={"op": "DISABLE"}))
         emulator.set_knobs(flow_transition_s=TRANSITION_S)
     patched = ok(_rename(api, path))
     item = _item(api, path)
     assert item["state"] == "updating" and item["etag"] == patched["etag"] and item["name"] == "Renamed"
     assert item["lastOperation"]["operation"] == "update"
-    assert item["lastOperation"]["status"] == "inProgress"
+    assert item["lastOperation"]["status"] == {"value": "IN_PROGRESS"}
 
     # while updating: PATCH -> 1421, DELETE -> 1416, actions -> 1422
     assert _code(_rename(api, path, "Again")) == "1421-400"
     assert _code(api.delete(path)) == "1416-400"
-    other = "enable" if stable == "disabled" else "disable"
+    other = "ENABLE" if stable == "disabled" else "DISABLE"
     assert _code(api.post(f"{path}/action", params={"op": other})) == "1422-400"
 
     item = _settle(api, path)
     assert item["state"] == stable and item["name"] == "Renamed"
-    assert item["lastOperation"]["status"] == "success"
+    assert item["lastOperation"]["status"] == {"value": "SUCCESS"}
     ok(_rename(api, path, "Again"))
 
 
@@ -148,11 +148,11 @@ def test_enabling_flow_takes_no_data_but_a_disabling_one_still_does(
     api = Api(emulator)
     path = flow["path"]
     url = f"{wait_for_inlet(api, flow['flow']['id'])}?x-adobe-flow-id={flow['flow']['id']}"
-    ok(api.post(f"{path}/action", params={"op": "disable"}))
+    ok(api.post(f"{path}/action", params={"op": "DISABLE"}))
     assert requests.post(url, json=SAMPLE_EVENT, timeout=10).status_code == 200
     _settle(api, path)
     assert requests.post(url, json=SAMPLE_EVENT, timeout=10).status_code == 400
-    ok(api.post(f"{path}/action", params={"op": "enable"}))
+    ok(api.post(f"{path}/action", params={"op": "ENABLE"}))
     refused = requests.post(url, json=SAMPLE_EVENT, timeout=10)
     assert refused.status_code == 400 and "enabling" in refused.text
     _settle(api, path)

@@ -97,14 +97,19 @@ def test_sandbox_header_missing_and_unknown(emulator: EmulatorAdmin) -> None:
     api = Api(emulator)
     headers = dict(api.headers)
     del headers["x-sandbox-name"]
-    missing = requests.get(f"{emulator.base_url}{FS}/flows", headers=headers, timeout=10)
-    assert missing.status_code == 400
-    assert missing.json()["type"].endswith("FLOW-2105-400")
-    assert missing.json()["report"]["request-id"] == missing.headers["x-request-id"]
+    build_chain(Api(emulator, "prod"), emulator.tenant_id)
+    # Adobe: a request without the header works in the default production sandbox.
+    landed = requests.get(f"{emulator.base_url}{FS}/flows", headers=headers, timeout=10)
+    assert landed.status_code == 200 and len(landed.json()["items"]) == 1
+    assert emulator.requests()[-1]["sandbox"] == "prod" and emulator.requests()[-1]["sandbox_header"] is None
     unknown = Api(emulator, sandbox="nosuch").get(f"{FS}/flows")
     assert unknown.status_code == 404 and unknown.json()["type"].endswith("FLOW-2100-404")
-    emulator.set_knobs(require_sandbox_header=False)
-    assert requests.get(f"{emulator.base_url}{FS}/flows", headers=headers, timeout=10).status_code == 200
+    assert unknown.json()["title"] == "Sandbox not found"
+    emulator.set_knobs(require_sandbox_header=True)  # the catalogue's 2105-400, for tests that want it
+    missing = requests.get(f"{emulator.base_url}{FS}/flows", headers=headers, timeout=10)
+    assert missing.status_code == 400 and missing.json()["type"].endswith("FLOW-2105-400")
+    assert missing.json()["title"] == "Header is missing"
+    assert missing.json()["report"]["request-id"] == missing.headers["x-request-id"]
 
 
 def test_sandboxes_are_isolated(emulator: EmulatorAdmin) -> None:

@@ -80,9 +80,9 @@ def test_inlet_rejections(emulator: EmulatorAdmin, live: dict[str, Any]) -> None
     assert requests.post(live["url"], json=[1, 2], timeout=10).status_code == 400
     wrong_flow = live["url"].replace(live["flow"]["id"], "00000000-0000-4000-8000-000000000000")
     assert requests.post(wrong_flow, json=SAMPLE_EVENT, timeout=10).status_code == 400
-    ok(api.post(f"{FS}/flows/{live['flow']['id']}/action", params={"op": "disable"}))
+    ok(api.post(f"{FS}/flows/{live['flow']['id']}/action", params={"op": "DISABLE"}))
     assert requests.post(live["url"], json=SAMPLE_EVENT, timeout=10).status_code == 400
-    ok(api.post(f"{FS}/flows/{live['flow']['id']}/action", params={"op": "enable"}))
+    ok(api.post(f"{FS}/flows/{live['flow']['id']}/action", params={"op": "ENABLE"}))
     assert requests.post(live["url"], json=SAMPLE_EVENT, timeout=10).status_code == 200
     assert api.delete(f"{FS}/flows/{live['flow']['id']}").status_code == 204
     assert requests.post(live["url"], json=SAMPLE_EVENT, timeout=10).status_code == 404
