@@ -68,7 +68,6 @@ install_python_runtime_scripts() {
     sdk=$(cd tools/pulumi-engine && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
   fi
   install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$bin/pulumi-language-python-exec"
-  install -m 0755 "$sdk/python/dist/pulumi-resource-pulumi-python" "$bin/pulumi-resource-pulumi-python"
   # Pulumi's Go language host module is not served by every module proxy; ours speaks the same protocol.
   cat >"$bin/pulumi-language-python" <<EOF
 #!/bin/sh
@@ -77,10 +76,31 @@ EOF
   chmod 0755 "$bin/pulumi-language-python"
 }
 
+install_dynamic_provider_launcher() {
+  # Replaces Pulumi's own `pulumi-resource-pulumi-python` (a shell script that runs
+  # `python -m pulumi.dynamic`, four worker threads): ours execs the virtualenv's Python on
+  # tools/dynamic_provider/server.py, Pulumi's server with as many workers as the CLI's --parallel.
+  cat >"$bin/pulumi-resource-pulumi-python" <<LAUNCHER
+#!/bin/sh
+venv="\${PULUMI_RUNTIME_VIRTUALENV:-$repo/.venv}"
+case "\$venv" in /*) ;; *) venv="\$PWD/\$venv" ;; esac
+if [ ! -x "\$venv/bin/python" ]; then
+  echo "pulumi-resource-pulumi-python: no virtualenv at \$venv; run $repo/scripts/setup.sh" >&2
+  exit 1
+fi
+PATH="\$venv/bin:\$PATH"
+export PATH
+unset PYTHONHOME
+exec "\$venv/bin/python" -u "$repo/tools/dynamic_provider/server.py" "\$@"
+LAUNCHER
+  chmod 0755 "$bin/pulumi-resource-pulumi-python"
+}
+
 mkdir -p "$bin"
 install_python_packages
 if ! pulumi_on_path_matches; then
   build_pulumi_cli
   install_python_runtime_scripts
 fi
+install_dynamic_provider_launcher
 log "ready: $("$bin/pulumi" version) in $bin"
