@@ -119,8 +119,8 @@ class ImsAuth(AuthBase):
             "client_id": s.client_id,
             "client_secret": _secret(s.client_secret),
         }
-        if s.scopes:
-            form["scope"] = s.scopes
+        # IMS requires `scope` for OAuth server-to-server; unset, send Adobe's documented AEP list
+        form["scope"] = s.scopes or DEFAULT_SCOPES
         resp = send(
             self._minting,
             "POST",
@@ -151,6 +151,8 @@ class ImsAuth(AuthBase):
         return _Token(value=value, expires_at=self._clock() + lifetime, lifetime=lifetime)
 
 
+# The scopes Adobe's Developer Console lists for an AEP OAuth server-to-server credential.
+DEFAULT_SCOPES = "openid,AdobeID,read_organizations,additional_info.projectedProductContext"
 _CREDENTIAL_HINT = "check aep:clientId, aep:clientSecret, aep:scopes and aep:imsUrl"
 
 
