@@ -19,6 +19,7 @@ CONVERSION = "/data/foundation/conversion"
 SCHEMA_REGISTRY = "/data/foundation/schemaregistry"
 CATALOG = "/data/foundation/catalog"
 JSON_PATCH = "application/json-patch+json"
+MAX_PAGES = 50  # a lookup follows at most this many pages of a list
 
 
 class AepClient(ApiClient):

@@ -8,8 +8,9 @@ the same sandbox deletes first.
 from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, TypeVar
+from urllib.parse import parse_qs, urlsplit
 
-from providers.aep_client import FLOW_SERVICE, first_item
+from providers.aep_client import FLOW_SERVICE, MAX_PAGES, first_item
 from providers.base import BaseProvider, Body
 from providers.declaration import REPLACES, AepInputs, Outputs
 from providers.errors import ApiError, empty_answer
@@ -68,8 +69,17 @@ class FlowServiceProvider(BaseProvider[F]):
         return item
 
     def find(self, args: F) -> Body | None:
-        body = self.aep().lookup(self.path(), sandbox=args.sandbox, params={"property": f"name=={args.name}"})
-        items = [i for i in body.get("items") or [] if isinstance(i, dict) and i.get("name") == args.name]
+        params = {"property": f"name=={args.name}"}
+        items: list[Body] = []
+        for _ in range(MAX_PAGES):  # Flow Service pages with an opaque continuationToken in _links.next
+            body = self.aep().lookup(self.path(), sandbox=args.sandbox, params=params)
+            items += [
+                i for i in body.get("items") or [] if isinstance(i, dict) and i.get("name") == args.name
+            ]
+            token = _continuation(body)
+            if token is None or token == params.get("continuationToken"):
+                break
+            params = {**params, "continuationToken": token}
         if len(items) > 1:
             raise ApiError(
                 operation="create",
@@ -148,3 +158,12 @@ class ConnectionProvider(FlowServiceProvider[C]):
         if ops:
             etag = self.patch(id_, old.sandbox, ops, etag)
         return {self.id_output: id_, "etag": etag or ""}
+
+
+def _continuation(body: Body) -> str | None:
+    """The `continuationToken` of a list answer's `_links.next.href`, if there is a next page."""
+    href = ((body.get("_links") or {}).get("next") or {}).get("href")
+    if not isinstance(href, str):
+        return None
+    tokens = parse_qs(urlsplit(href).query).get("continuationToken")
+    return tokens[0] if tokens else None

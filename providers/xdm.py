@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
-from providers.aep_client import SCHEMA_REGISTRY
+from providers.aep_client import MAX_PAGES, SCHEMA_REGISTRY
 from providers.base import BaseProvider, Body, notice
 from providers.declaration import AepInputs
 from providers.errors import ApiError
@@ -86,18 +86,25 @@ class XdmProvider(BaseProvider[X]):
 
     def find(self, args: X) -> Body | None:
         title = args.title
-        params = {"property": f"title=={title}"}
-        # the lookup's Accept header differs: ids and titles only
-        resp = self.aep().call(
-            "GET",
-            self.path(),
-            sandbox=args.sandbox,
-            operation="create: lookup by title",
-            params=params,
-            headers={"Accept": XED_IDS},
-        )
-        results = json_body(resp, "create: lookup by title").get("results")
-        matches = [r for r in results or [] if isinstance(r, dict) and r.get("title") == title]
+        params: dict[str, Any] = {"property": f"title=={title}", "orderby": "title"}
+        matches: list[Any] = []
+        for _ in range(MAX_PAGES):  # Schema Registry pages by sort key: `start` = the previous `_page.next`
+            # the lookup's Accept header differs: ids and titles only
+            resp = self.aep().call(
+                "GET",
+                self.path(),
+                sandbox=args.sandbox,
+                operation="create: lookup by title",
+                params=params,
+                headers={"Accept": XED_IDS},
+            )
+            body = json_body(resp, "create: lookup by title")
+            results = body.get("results")
+            matches += [r for r in results or [] if isinstance(r, dict) and r.get("title") == title]
+            nxt = (body.get("_page") or {}).get("next")
+            if matches or nxt in (None, "", params.get("start")):
+                break
+            params = {**params, "start": nxt}
         if not matches:
             return None
         return self.fetch(str(matches[0].get("$id")), args, {})
