@@ -143,6 +143,16 @@ class Catalog(Backend):
         self.store.put(ctx.sandbox, DATASET, dataset_id, new)
         return [f"@/dataSets/{dataset_id}"]
 
+    def update_fields(self, ctx: Ctx, dataset_id: str, fields: Obj) -> list[str]:
+        """Field-object mode of PATCH: the given top-level fields replace the dataset's."""
+        if "id" in fields and fields["id"] != dataset_id:
+            raise errors.catalog(400, "'id' is read-only.", "err-badPatch")
+        operations = [
+            {"op": "add", "path": "/" + k.replace("~", "~0").replace("/", "~1"), "value": v}
+            for k, v in fields.items()
+        ]
+        return self.patch(ctx, dataset_id, operations)
+
     def delete(self, ctx: Ctx, dataset_id: str) -> list[str]:
         if not self.store.delete(ctx.sandbox, DATASET, dataset_id):
             if self.knobs.catalog_delete_unknown == "404":

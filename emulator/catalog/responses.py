@@ -7,6 +7,7 @@ from typing import Any
 from flask import request
 
 from emulator.catalog.models import Catalog
+from emulator.core import errors
 from emulator.core.context import Ctx
 from emulator.core.http import Router, body_json, int_arg
 
@@ -36,7 +37,17 @@ def register(router: Router, catalog: Catalog) -> None:
 
     @router.route(f"{CAT}/dataSets/<dataset_id>", ["PATCH"], "catalog.patchDataset", "platform")
     def patch(ctx: Ctx, dataset_id: str) -> Any:
-        return catalog.patch(ctx, dataset_id, body_json(list))
+        # json-patch+json: an RFC 6902 array; application/json: a field object (the fields to set)
+        media = (request.mimetype or "").lower()
+        if media == "application/json-patch+json":
+            return catalog.patch(ctx, dataset_id, body_json(list))
+        if media == "application/json":
+            return catalog.update_fields(ctx, dataset_id, body_json(dict))
+        raise errors.catalog(
+            415,
+            "Content-Type must be application/json-patch+json (JSON Patch) or application/json (fields).",
+            "err-unsupportedMediaType",
+        )
 
     @router.route(f"{CAT}/dataSets/<dataset_id>", ["DELETE"], "catalog.deleteDataset", "platform")
     def delete(ctx: Ctx, dataset_id: str) -> Any:

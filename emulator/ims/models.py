@@ -28,7 +28,9 @@ class Ims(Backend):
             raise errors.ims(400, "invalid_request", "missing client_secret parameter")
         if secret != self.options.client_secret:
             raise errors.ims(401, "invalid_client", "invalid client_secret parameter")
-        scope = params.get("scope", "")
+        scope = params.get("scope", "").strip()
+        if not scope:  # mandatory for OAuth server-to-server credentials
+            raise errors.ims(400, "invalid_scope", "missing scope parameter")
         lifetime = int(self.knobs.token_lifetime_s)
         token = "eyJhbGciOiJSUzI1NiIsIng1dSI6ImVtdWxhdG9yIn0." + self.ids.hex(48) + "." + self.ids.hex(32)
         self.store.put(

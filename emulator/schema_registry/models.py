@@ -9,8 +9,8 @@ from emulator.core import errors, patch, xdm
 from emulator.core.backend import Backend, Env
 from emulator.core.context import Ctx
 from emulator.core.interfaces import DatasetUsage
-from emulator.core.listing import page, property_filters
-from emulator.schema_registry import evolution, validation
+from emulator.core.listing import property_filters
+from emulator.schema_registry import evolution, paging, validation
 
 FIELDGROUP = "fieldgroup"
 SCHEMA = "schema"
@@ -98,10 +98,10 @@ class SchemaRegistry(Backend):
         validation.check_title(body, own_id, others)
         if kind == FIELDGROUP:
             validation.check_fieldgroup(body, self.options.tenant_id)
+            body.update({"meta:xdmType": "object", "meta:abstract": True, "meta:extensible": True})
             return
         cls, groups = validation.schema_refs(body, lambda ref: self._find(ctx.sandbox, FIELDGROUP, ref))
-        body["meta:class"] = cls
-        body["meta:extends"] = [cls, *groups]
+        body.update(validation.computed_meta(cls, groups))
 
     def _metadata(self, ctx: Ctx, previous: Obj | None) -> Obj:
         created = (previous or {}).get("repo:createdDate", ctx.now_ms)
@@ -159,26 +159,23 @@ class SchemaRegistry(Backend):
         return self._render(ctx, kind, self._get(ctx, kind, ref), full)
 
     def list_items(
-        self,
-        ctx: Ctx,
-        kind: str,
-        filters: list[str],
-        ids_only: bool,
-        full: bool,
-        limit: int | None,
-        start: int,
+        self, ctx: Ctx, kind: str, filters: list[str], ids_only: bool, full: bool, query: Obj
     ) -> Obj:
+        """One page: sorted by ``orderby``, from the sort key ``start``; ``_page.next`` is the next start."""
         objs = self.store.list_kind(ctx.sandbox, kind, self.list_cutoff(ctx.now))
-        items, nxt = page([o for o in objs if property_filters(filters, o)], start, min(limit or 300, 300))
+        items, orderby, nxt = paging.one_page([o for o in objs if property_filters(filters, o)], query)
         if ids_only:
             keys = ("$id", "meta:altId", "version")
             results = [{**{k: o[k] for k in keys}, "title": o.get("title")} for o in items]
         else:
             results = [self._render(ctx, kind, o, full) for o in items]
+        links: Obj = {"next": None}
+        if nxt is not None:
+            links = {"next": {"href": f"?orderby={orderby}&start={nxt}"}}
         return {
             "results": results,
-            "_page": {"orderby": "title", "next": nxt, "count": len(items)},
-            "_links": {},
+            "_page": {"orderby": orderby, "next": nxt, "count": len(items)},
+            "_links": links,
         }
 
     def replace(self, ctx: Ctx, kind: str, ref: str, body: Obj) -> Obj:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import request
 
 from emulator.core.context import Ctx
-from emulator.core.http import Router, body_json, int_arg
+from emulator.core.http import Router, body_json
 from emulator.schema_registry.accept import parse_accept
 from emulator.schema_registry.models import FIELDGROUP, SCHEMA, SchemaRegistry
 
@@ -28,8 +28,8 @@ def _kind(router: Router, registry: SchemaRegistry, kind: str, base: str, label:
     def list_(ctx: Ctx) -> Any:
         media, full = parse_accept(request.headers.get("Accept"), single=False)
         filters = request.args.getlist("property")
-        limit, start = int_arg("limit", None, 1), int_arg("start", 0) or 0
-        return registry.list_items(ctx, kind, filters, media.endswith("xed-id+json"), full, limit, start)
+        query = {k: request.args.get(k) for k in ("orderby", "start", "limit")}
+        return registry.list_items(ctx, kind, filters, media.endswith("xed-id+json"), full, query)
 
     @router.route(base, ["POST"], f"schemaregistry.create{label}", "platform")
     def create(ctx: Ctx) -> Any:

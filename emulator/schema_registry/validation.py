@@ -100,3 +100,30 @@ def schema_refs(body: Obj, find_group: Callable[[str], Obj | None]) -> tuple[str
                 "1000-400", f"Field group '{group['$id']}' is not compatible with class '{classes[0]}'."
             )
     return classes[0], [str(g["$id"]) for g in groups]
+
+
+# What a class brings into a schema's `meta:extends` besides itself: its behaviour and the common
+# mixins, in the order of Adobe's published examples (schema-registry.yaml: the ExperienceEvent example
+# lists data/time-series and common/extensible; the Profile example common/auditable and data/record).
+CLASS_ANCESTORS = {
+    "https://ns.adobe.com/xdm/context/experienceevent": (
+        "https://ns.adobe.com/xdm/data/time-series",
+        "https://ns.adobe.com/xdm/common/extensible",
+    ),
+    "https://ns.adobe.com/xdm/context/profile": (
+        "https://ns.adobe.com/xdm/common/auditable",
+        "https://ns.adobe.com/xdm/data/record",
+        "https://ns.adobe.com/xdm/common/extensible",
+    ),
+}
+
+
+def computed_meta(cls: str, groups: list[str]) -> Obj:
+    """The read-only keys AEP computes for a schema from its class and field groups."""
+    return {
+        "meta:class": cls,
+        "meta:extends": [cls, *CLASS_ANCESTORS.get(cls, ()), *groups],
+        "meta:xdmType": "object",
+        "meta:abstract": False,
+        "meta:extensible": False,
+    }

@@ -45,6 +45,8 @@ class Api:
         return self.call("POST", path, json=json, **kw)
 
     def patch(self, path: str, json: Any = None, **kw: Any) -> requests.Response:
+        if "/catalog/" in path and isinstance(json, list):  # Catalog: JSON Patch needs its media type
+            kw["headers"] = {"Content-Type": "application/json-patch+json", **(kw.get("headers") or {})}
         return self.call("PATCH", path, json=json, **kw)
 
     def put(self, path: str, json: Any = None, **kw: Any) -> requests.Response:

@@ -35,6 +35,7 @@ def test_token_shape(emulator: EmulatorAdmin) -> None:
         ({"client_id": "wrong"}, 400, "invalid_client"),
         ({"grant_type": "password"}, 400, "unsupported_grant_type"),
         ({"grant_type": ""}, 400, "invalid_request"),
+        ({"scope": ""}, 400, "invalid_scope"),  # mandatory for OAuth server-to-server
     ],
 )
 def test_token_errors(emulator: EmulatorAdmin, overrides: dict[str, str], status: int, error: str) -> None:

@@ -88,6 +88,21 @@ def test_valid_index_still_applies(chain: dict[str, Any], emulator: EmulatorAdmi
     assert ok(api.get(path))[chain["dataset_id"]]["tags"]["list"] == ["b", "c"]
 
 
+def test_catalog_patch_modes_follow_the_content_type(chain: dict[str, Any], emulator: EmulatorAdmin) -> None:
+    """catalog.yaml patchDataset: application/json-patch+json = RFC 6902, application/json = fields."""
+    api = Api(emulator)
+    path = f"{CAT}/dataSets/{chain['dataset_id']}"
+    as_json = {"Content-Type": "application/json"}
+    ops = [{"op": "replace", "path": "/description", "value": "x"}]
+    assert api.call("PATCH", path, ops, headers=as_json).status_code == 400  # an array is no field object
+    ok(api.call("PATCH", path, {"description": "by fields"}, headers=as_json))
+    assert ok(api.get(path))[chain["dataset_id"]]["description"] == "by fields"
+    ok(api.patch(path, ops))
+    assert ok(api.get(path))[chain["dataset_id"]]["description"] == "x"
+    text = api.call("PATCH", path, data="{}", headers={"Content-Type": "text/plain"})
+    assert text.status_code == 415
+
+
 def test_admin_edit_refuses_bad_index(chain: dict[str, Any], emulator: EmulatorAdmin) -> None:
     with pytest.raises(AdminError) as raised:
         emulator.edit("flow", chain["flow"]["id"], patch=[{"op": "remove", "path": "/transformations/01"}])

@@ -106,7 +106,10 @@ def test_schema_resolution_and_in_use_deletes(emulator: EmulatorAdmin) -> None:
         201,
     )
     assert schema["meta:class"] == EXPERIENCE_EVENT
-    assert schema["meta:extends"] == [EXPERIENCE_EVENT, group["$id"]]
+    # the class, its behaviour and common mixins (as in Adobe's examples), then the field groups
+    assert schema["meta:extends"][0] == EXPERIENCE_EVENT and schema["meta:extends"][-1] == group["$id"]
+    assert "https://ns.adobe.com/xdm/data/time-series" in schema["meta:extends"]
+    assert schema["meta:xdmType"] == "object"
     enc = urllib.parse.quote(schema["$id"], safe="")
     full = ok(api.get(f"{SR}/tenant/schemas/{enc}", headers={"Accept": XED_FULL}))
     assert {"_id", "timestamp", f"_{tenant}"} <= set(full["properties"])
