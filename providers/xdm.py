@@ -7,6 +7,7 @@ title the natural key (titles are unique per sandbox, so a replacement deletes f
 
 from __future__ import annotations
 
+import threading
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
@@ -20,6 +21,17 @@ from providers.types import Description, Name
 XED_ONE = "application/vnd.adobe.xed+json; version=1"
 XED_IDS = "application/vnd.adobe.xed-id+json"
 EXPERIENCE_EVENT = "https://ns.adobe.com/xdm/context/experienceevent"
+
+# Tenant ids per (platform URL, IMS org, sandbox), for the life of the provider process.
+_TENANTS: dict[tuple[str, str, str], str] = {}
+_TENANT_LOCKS: dict[tuple[str, str, str], threading.Lock] = {}
+_TENANTS_LOCK = threading.Lock()
+
+
+def forget_tenants() -> None:
+    """Empty the tenant cache (tests that change an emulator's tenant)."""
+    with _TENANTS_LOCK:
+        _TENANTS.clear()
 
 
 class XdmInputs(AepInputs):
@@ -52,25 +64,31 @@ class XdmProvider(BaseProvider[X]):
         return f"{base}/{quote(xdm_id, safe='')}" if xdm_id else base
 
     def tenant(self, sandbox: str, props: dict[str, Any], operation: str) -> str:
-        """The sandbox's tenant id (recorded in the state once known; looked up once per call)."""
+        """The sandbox's tenant id: recorded in the state once known, else looked up once per
+        process and sandbox (keyed by platform URL, org and sandbox; concurrent callers wait for
+        the one lookup in flight)."""
         recorded = props.get("tenant_id")
         if recorded:
             return str(recorded)
-        cache: dict[str, str] = self.__dict__.setdefault("_rt_tenants", {})
-        if sandbox not in cache:
-            resp = self.aep().call(
-                "GET",
-                f"{SCHEMA_REGISTRY}/stats",
-                sandbox=sandbox,
-                operation=f"{operation}: tenant id lookup",
-            )
-            tenant = json_body(resp, f"{operation}: tenant id lookup").get("tenantId")
-            if not isinstance(tenant, str) or not tenant:
-                raise ApiError(
-                    operation=operation, title="Malformed response", detail="stats without tenantId"
+        client = self.aep()
+        key = (client.settings.platform_url, client.settings.org_id, sandbox)
+        with _TENANTS_LOCK:
+            lock = _TENANT_LOCKS.setdefault(key, threading.Lock())
+        with lock:
+            if key not in _TENANTS:
+                resp = client.call(
+                    "GET",
+                    f"{SCHEMA_REGISTRY}/stats",
+                    sandbox=sandbox,
+                    operation=f"{operation}: tenant id lookup",
                 )
-            cache[sandbox] = tenant.lstrip("_")
-        return cache[sandbox]
+                tenant = json_body(resp, f"{operation}: tenant id lookup").get("tenantId")
+                if not isinstance(tenant, str) or not tenant:
+                    raise ApiError(
+                        operation=operation, title="Malformed response", detail="stats without tenantId"
+                    )
+                _TENANTS[key] = tenant.lstrip("_")
+            return _TENANTS[key]
 
     def post(self, args: X) -> Body:
         sandbox = args.sandbox
