@@ -24,6 +24,7 @@ from providers.types import Description, Name
 
 XED_CONTENT_TYPE = "application/vnd.adobe.xed+json;version=1"
 OWNER_TAG = "pulumi/stack"  # Catalog tags are free-form: the one API here that can mark an owner
+NEW_VERSION = "1.0.0"  # Catalog's version of an object it has just created
 OPT_IN_KEY = "aep-customerio:sources[<i>].deleteDataOnDestroy"
 
 
@@ -67,7 +68,9 @@ class DatasetProvider(BaseProvider[DatasetInputs]):
         return {"id": ids[0]} if ids else {}
 
     def created(self, id_: str, body: Body, args: DatasetInputs) -> Body:
-        return self.get(id_, args.sandbox, "create: read back")
+        # Catalog answers a create with the id only; a new dataset is at Catalog's first version,
+        # so no read-back (an adopted dataset's body came from a lookup and has its own).
+        return body if body.get("version") else {**body, "version": NEW_VERSION}
 
     def find(self, args: DatasetInputs) -> Body | None:
         found = self.aep().lookup(self.path(), sandbox=args.sandbox, params={"name": args.name, "limit": 100})
