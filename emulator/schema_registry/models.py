@@ -129,7 +129,7 @@ class SchemaRegistry(Backend):
             "counts": counts,
             "recentlyCreatedResources": recent,
             "recentlyUpdatedResources": [],
-            "classUsage": {},
+            "classUsage": [],  # an array in the spec (statsResponse.classUsage)
             "fieldGroupUsage": {},
         }
 
