@@ -71,7 +71,9 @@ class DataflowProvider(FlowServiceProvider[DataflowInputs]):
     natural_key = ("sandbox", "name", "source_connection_id")
     secret_outputs = ("inlet_url", "webhook_url")
     collection = "flows"
-    inlet_poll_interval: ClassVar[float] = 1.0
+    # The inlet URL appears seconds after the create: look soon, then at most every half second.
+    inlet_first_poll: ClassVar[float] = 0.1
+    inlet_max_poll: ClassVar[float] = 0.5
 
     def post_body(self, args: DataflowInputs) -> Body:
         return {
@@ -106,8 +108,8 @@ class DataflowProvider(FlowServiceProvider[DataflowInputs]):
             lambda item: bool(_inlet(item)),
             timeout=args.inlet_timeout_seconds,
             policy=self.policy(),
-            first_delay=self.inlet_poll_interval,
-            max_delay=self.inlet_poll_interval,
+            first_delay=self.inlet_first_poll,
+            max_delay=self.inlet_max_poll,
         )
         if not _inlet(item):
             raise ApiError(

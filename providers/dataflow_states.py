@@ -18,8 +18,9 @@ from providers.errors import ApiError
 from providers.flow_service import STABLE_STATES, FlowServiceProvider, is_busy
 from providers.waiting import poll, retry_while
 
-# Longest pause between two looks at a busy flow.
-SETTLE_POLL_MAX = 5.0
+# First and longest pause between two looks at a busy flow (doubling in between).
+SETTLE_POLL_FIRST = 0.2
+SETTLE_POLL_MAX = 2.0
 TIMEOUT_KEY = "aep-customerio:inletTimeoutSeconds"
 
 
@@ -45,7 +46,7 @@ class FlowControl:
         return {
             "timeout": left,
             "policy": policy,
-            "first_delay": policy.base_delay,
+            "first_delay": SETTLE_POLL_FIRST,
             "max_delay": SETTLE_POLL_MAX,
         }
 

@@ -53,3 +53,15 @@ def test_a_chain_create_sends_one_lookup_and_one_create_per_object(emulator: Any
     assert not any(c["operation"] == "catalog.getDataset" for c in reads), "no dataset read-back after create"
     assert len(lookups) >= len(chain.items)
     destroy(chain)
+
+
+def test_the_inlet_wait_looks_soon_then_at_most_every_half_second(
+    emulator: Any, make: Make, sleeper: Any
+) -> None:
+    emulator.set_knobs(inlet_url_delay_s=1.2)
+    chain = build_chain(make, webhook=False)
+    waits = list(sleeper.calls)
+    assert waits, "the inlet URL appears later than the create: the dataflow waits"
+    assert waits[0] <= 0.1 and max(waits) <= 0.5, waits
+    assert sum(waits) < 1.2 + 0.5 + 0.2, "no wait beyond the one capped pause after the URL appeared"
+    destroy(chain)
