@@ -73,7 +73,7 @@ class Operation:
         return [self.resolve(p) for p in self.raw.get("parameters", [])]
 
     def resolve(self, node: Any) -> Any:
-        while isinstance(node, dict) and "$ref" in node:
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
             node = self.pointer(node["$ref"])
         return node
 
