@@ -241,10 +241,8 @@ class BaseProvider(Planning, Clients, ResourceProvider, Generic[I]):
         """Bring an adopted object to the wanted inputs (the killed run may have used older ones)."""
         body = self.fetch(id_, args, {})
         live = self.parse({**self.inputs_of(args), **self.live(body, args, {})})
-        if any(
-            self.canon_field(k, getattr(live, k)) != self.canon_field(k, getattr(args, k))
-            for k in self.inputs.model_fields
-        ):
+        have, want = self.inputs_of(live), self.inputs_of(args)  # canon_field compares JSON values
+        if any(self.canon_field(k, have.get(k)) != self.canon_field(k, want.get(k)) for k in want | have):
             self.change(id_, live, args, {})
             body = self.fetch(id_, args, {})
         return body
