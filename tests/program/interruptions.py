@@ -177,6 +177,16 @@ class Background:
             time.sleep(0.1)
 
 
+def wait_for_process(run: Background, markers: tuple[str, ...], timeout: float) -> bool:
+    """Wait until the run has started a process whose command line holds one of `markers`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and run.process.poll() is None:
+        if any(marker in proc.cmdline for proc in run.seen.values() for marker in markers):
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def wait_for_request(
     emulator: EmulatorAdmin, since: int, operation: str, timeout: float, running: Callable[[], bool]
 ) -> bool:

@@ -9,7 +9,9 @@ FAULT_MATRIX_RUNS (default 3) sets the kill moments per kill kind; FAULT_MATRIX_
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import threading
 import time
 from collections import Counter
@@ -34,6 +36,7 @@ from tests.program.interruptions import (
     recover,
     runs,
     seeded_rng,
+    wait_for_process,
     wait_for_request,
 )
 from tools.engine_harness import PulumiStack, changes_without_same
@@ -217,7 +220,9 @@ def test_interrupted_destroy_then_recover(
     assert_quiet_after_kill(emulator, run, kill_seq)
     assert Census.take(emulator).webhooks == []
     emulator.clear_faults()
-    commands = recover(stack, clear_first=False, refresh=True)
+    # Both documented recoveries: `cancel` + `up --refresh`, and `cancel` + `refresh
+    # --clear-pending-creates` + `up`. (A plain `up` would recreate the webhook on the deleted flow.)
+    commands = recover(stack, clear_first=moment.startswith("during"), refresh=moment.startswith("after"))
     assert_converged(emulator, stack)
     assert_destroyed(emulator, stack)
     print(f"RESULT interrupted destroy {moment}: recovery={commands} -> converged, destroyed", flush=True)
@@ -239,3 +244,33 @@ def test_ctrl_c_during_up_then_up(program_stack: StackFactory, emulator: Emulato
     assert_converged(emulator, stack)
     assert_destroyed(emulator, stack)
     print(f"RESULT SIGINT after {delay:.2f} s (seed {seed}): exit {code} -> converged", flush=True)
+
+
+def test_kill_before_the_provider_is_first_called(
+    program_stack: StackFactory, emulator: EmulatorAdmin
+) -> None:
+    """The CLI killed after the dynamic-provider server announced its port but before the engine
+    sent it a resource call: no code of `providers/` (whose lifeline starts at the first configure)
+    has run in that process yet, so only the server itself can notice that its CLI is gone."""
+    stack = program_stack()
+    for settle in (0.5, 0.8, 1.1):
+        seq = emulator.last_seq()
+        run = Background(stack, "up", "--yes", "--skip-preview")
+        server_seen = wait_for_process(run, ("dynamic_provider/server.py", "pulumi.dynamic"), 60)
+        assert server_seen, run.output()
+        time.sleep(settle)
+        kill_seq = emulator.last_seq()
+        run.kill("cli")
+        run.wait()
+        calls = [entry["operation"] for entry in emulator.requests(since=seq)]
+        alive = run.survivors(within=5.0)
+        for proc in alive:  # do not leak it into the next attempt or test
+            os.kill(proc.pid, signal.SIGKILL)
+        assert not alive, (
+            f"killed {settle} s after the provider server started (API calls before the kill: "
+            f"{calls}); still running 5 s later: " + "; ".join(f"{p.pid} {p.cmdline}" for p in alive)
+        )
+        assert not writes_since(emulator, kill_seq)
+        recover(stack, clear_first=True)
+        assert_converged(emulator, stack)
+        stack.destroy()
