@@ -1,9 +1,20 @@
-"""Times the real `pulumi` lifecycle of one Customer.io source against the emulator and prints figures.
+"""Times the real `pulumi` lifecycle against the emulator and prints, in one run, side by side:
 
-Usage: .venv/bin/python -m benchmarks.lifecycle [--latency-ms 80] [--sources 1] [--rounds 1]
+- the baseline: `pulumi up` of a program that declares nothing (the CLI, language host and program);
+- the critical-path ratio: one source's `up` against the baseline plus its chain of dependent API
+  calls (token, tenant, field group, schema, dataset, target connection, dataflow, its inlet URL,
+  webhook; a lookup and a create each) and the emulator's inlet-URL delay;
+- wall time, API reads/writes, CLI CPU and peak memory of the CLI and provider processes for
+  N sources (default 1, 10, 50): up, a no-op up, preview, refresh, preview --refresh, destroy;
+- a rate-limited run (the emulator answers 429 + Retry-After beyond `--rate-limit` requests/s):
+  failures, 429s, wall time against requests / limit;
+- the cost of checkpoints: `up` and `destroy` of the largest N again with PULUMI_SKIP_CHECKPOINTS.
+
+Usage: .venv/bin/python -m benchmarks.lifecycle [--latency-ms 80] [--sizes 1,10,50] [--parallel P]
 
 `--latency-ms` adds that delay to every emulated API call, a stand-in for the round trip to Adobe's
-gateway. Figures are wall-clock seconds on this machine (noisy) and API call counts (exact).
+gateway. Seconds are wall-clock on this machine (noisy: compare the ratios of one run); API call
+counts are exact.
 """
 
 from __future__ import annotations
@@ -12,68 +23,205 @@ import argparse
 import statistics
 import tempfile
 import time
-from collections import Counter
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.processes import ProcessSampler
 from emulator.testing import EmulatorAdmin, start_in_process
-from tools.engine_harness import program_stack, require_engine
+from tools.engine_harness import PulumiStack, engine_path, program_stack, require_engine
+
+EMPTY_PROGRAM = Path(__file__).parent / "empty_program"
+INLET_DELAY_S = 2.0
+# The longest chain of calls that must follow each other in a fresh `up` of one source: the IMS
+# token, the tenant id, then a lookup by natural key and a create for the field group, schema,
+# dataset, target connection and dataflow, one GET that sees the inlet URL, and the webhook's two.
+CHAIN_REQUESTS = 1 + 1 + 2 * 5 + 1 + 2
+STEPS: list[tuple[str, tuple[str, ...]]] = [
+    ("up", ("up", "--yes", "--skip-preview")),
+    ("up (no changes)", ("up", "--yes", "--skip-preview")),
+    ("preview", ("preview",)),
+    ("refresh", ("refresh", "--yes", "--skip-preview")),
+    ("preview --refresh", ("preview", "--refresh")),
+    ("destroy", ("destroy", "--yes", "--skip-preview")),
+]
+RATIO_STEPS = ("up", "refresh", "preview --refresh", "destroy")
 
 
-def measure(emulator: EmulatorAdmin, step: Callable[[], Any]) -> tuple[float, Counter[str]]:
-    seq = emulator.last_seq()
-    started = time.perf_counter()
-    step()
-    elapsed = time.perf_counter() - started
-    calls = Counter(
-        "write" if entry["method"] in ("POST", "PUT", "PATCH", "DELETE") else "read"
-        for entry in emulator.requests(since=seq)
-        if entry["service"] not in ("admin", "ims")
+@dataclass
+class Figure:
+    seconds: float
+    ok: bool
+    calls: list[dict[str, Any]]
+    cli_cpu: float
+    cli_mb: float
+    provider_mb: float
+    providers: int
+
+    def count(self, kind: str) -> int:
+        writes = sum(1 for c in self.calls if c["method"] in ("POST", "PUT", "PATCH", "DELETE"))
+        throttled = sum(1 for c in self.calls if c["status"] == 429)
+        return {"write": writes, "read": len(self.calls) - writes, "429": throttled}[kind]
+
+
+def run_step(stack: PulumiStack, emulator: EmulatorAdmin | None, args: tuple[str, ...]) -> Figure:
+    seq = emulator.last_seq() if emulator else 0
+    with ProcessSampler() as usage:
+        started = time.perf_counter()
+        result = stack.run(*args, check=False)
+        seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        print(f"  ! `pulumi {' '.join(args)}` failed:\n{result.stdout[-1500:]}{result.stderr[-1500:]}")
+    calls = [
+        c for c in (emulator.requests(since=seq) if emulator else []) if c["service"] not in ("admin", "ims")
+    ]
+    return Figure(
+        seconds,
+        result.returncode == 0,
+        calls,
+        usage.cpu("cli"),
+        usage.peak("cli"),
+        usage.peak("provider"),
+        usage.count("provider"),
     )
-    return elapsed, calls
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def sources(n: int) -> list[dict[str, Any]]:
+    return [{"name": f"workspace-{i}", "deleteDataOnDestroy": True} for i in range(n)]
+
+
+def new_stack(tmp: Path, emulator: EmulatorAdmin, n: int, options: argparse.Namespace) -> PulumiStack:
+    stack = program_stack(tmp, emulator, sources=sources(n))
+    stack.path = engine_path(options.bin)
+    return stack
+
+
+def baseline(tmp: Path, options: argparse.Namespace) -> Figure:
+    stack = PulumiStack.create(tmp, EMPTY_PROGRAM, path=engine_path(options.bin))
+    runs = [run_step(stack, None, ("up", "--yes", "--skip-preview")) for _ in range(options.baseline_rounds)]
+    return min(runs, key=lambda f: f.seconds)
+
+
+def line(name: str, f: Figure) -> str:
+    flag = "" if f.ok else "  FAILED"
+    return (
+        f"  {name:<18}{f.seconds:>8.2f}{f.count('read'):>7}{f.count('write'):>7}{f.count('429'):>6}"
+        f"{f.cli_cpu:>9.1f}{f.cli_mb:>8.0f}{f.provider_mb:>8.0f}{f.providers:>4}{flag}"
+    )
+
+
+HEADER = (
+    f"  {'step':<18}{'wall s':>8}{'reads':>7}{'writes':>7}{'429s':>6}"
+    f"{'cli cpu':>9}{'cli MB':>8}{'prov MB':>8}{'#p':>4}"
+)
+
+
+def lifecycle(emulator: EmulatorAdmin, tmp: Path, n: int, options: argparse.Namespace) -> dict[str, Figure]:
+    emulator.reset()
+    stack = new_stack(tmp / f"n{n}", emulator, n, options)
+    extra = ("--parallel", str(options.parallel)) if options.parallel else ()
+    figures = {name: run_step(stack, emulator, args + extra) for name, args in STEPS}
+    print(f"{n} source(s), {8 * n} objects")
+    print(HEADER)
+    for name, f in figures.items():
+        print(line(name, f))
+    return figures
+
+
+def critical_path(base: Figure, up: Figure) -> None:
+    mean_call = statistics.fmean(c["duration_ms"] for c in up.calls) / 1000 if up.calls else 0.0
+    chain = CHAIN_REQUESTS * mean_call + INLET_DELAY_S
+    print(
+        f"critical path of one source: baseline {base.seconds:.2f} s + {CHAIN_REQUESTS} chained calls x "
+        f"{mean_call * 1000:.0f} ms + inlet delay {INLET_DELAY_S:.1f} s = {base.seconds + chain:.2f} s; "
+        f"up took {up.seconds:.2f} s: ratio {up.seconds / (base.seconds + chain):.2f} "
+        f"(against the API chain alone, {up.seconds / chain:.2f})"
+    )
+
+
+def ratios(results: dict[int, dict[str, Figure]]) -> None:
+    sizes = sorted(results)
+    one = results[sizes[0]]
+    print(f"wall(N) / wall({sizes[0]}):")
+    for step in RATIO_STEPS:
+        cells = "  ".join(f"N={n}: {results[n][step].seconds / one[step].seconds:5.2f}" for n in sizes)
+        print(f"  {step:<18}{cells}")
+
+
+def rate_limited(emulator: EmulatorAdmin, tmp: Path, options: argparse.Namespace) -> list[Figure]:
+    emulator.reset()
+    emulator.set_knobs(rate_limit_per_s=options.rate_limit, rate_limit_retry_after_s=1)
+    stack = new_stack(tmp / "rate", emulator, options.rate_sources, options)
+    print(f"rate-limited to {options.rate_limit:g} requests/s, {options.rate_sources} source(s):")
+    print(HEADER)
+    figures = []
+    for name, args in (STEPS[0], STEPS[-1]):
+        seq = emulator.last_seq()
+        f = run_step(stack, emulator, args)
+        figures.append(f)
+        served = [c for c in emulator.requests(since=seq) if c["service"] != "admin" and c["status"] != 429]
+        floor = len(served) / options.rate_limit
+        print(line(name, f))
+        print(
+            f"    {'ok' if f.ok else 'FAILED'}: {len(served)} requests served (IMS included) -> at least "
+            f"{floor:.1f} s; wall / that = {f.seconds / floor:.2f}"
+        )
+    return figures
+
+
+def checkpoints(emulator: EmulatorAdmin, tmp: Path, n: int, default: dict[str, Figure], options: Any) -> None:
+    emulator.reset()
+    stack = new_stack(tmp / "skip", emulator, n, options)
+    stack.extra_env["PULUMI_SKIP_CHECKPOINTS"] = "true"
+    print(f"checkpoints, {n} source(s): default file backend vs PULUMI_SKIP_CHECKPOINTS=true")
+    print(HEADER)
+    for name, args in (STEPS[0], STEPS[-1]):
+        print(line(f"{name} (default)", default[name]))
+        print(line(f"{name} (skip)", run_step(stack, emulator, args)))
+
+
+@dataclass
+class Report:
+    baseline: Figure
+    results: dict[int, dict[str, Figure]]
+    rate_limited: list[Figure]
+
+
+def main(argv: list[str] | None = None) -> Report:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--latency-ms", type=int, default=80)
-    parser.add_argument("--sources", type=int, default=1)
-    parser.add_argument("--rounds", type=int, default=1)
-    options = parser.parse_args()
+    parser.add_argument("--sizes", default="1,10,50", help="numbers of sources, comma separated")
+    parser.add_argument("--parallel", type=int, default=0, help="pass --parallel P (default: the CLI's)")
+    parser.add_argument("--rate-limit", type=float, default=10.0)
+    parser.add_argument("--rate-sources", type=int, default=3)
+    parser.add_argument("--no-checkpoints", action="store_true", help="skip the checkpoint comparison")
+    parser.add_argument("--baseline-rounds", type=int, default=3, help="the fastest of these counts")
+    parser.add_argument("--bin", type=Path, default=Path(engine_path().split(":")[0]), help="Pulumi tools")
+    options = parser.parse_args(argv)
     require_engine()
-    sources = [{"name": f"workspace-{i}", "deleteDataOnDestroy": True} for i in range(options.sources)]
-    results: dict[str, list[float]] = {}
-    counts: dict[str, Counter[str]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    sizes = sorted(int(s) for s in options.sizes.split(","))
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
         server, emulator = start_in_process(
-            state_path=str(Path(tmp) / "emulator.sqlite3"),
+            state_path=str(tmp / "emulator.sqlite3"),
             latency_ms=options.latency_ms,
-            inlet_url_delay_s=2.0,
+            inlet_url_delay_s=INLET_DELAY_S,
             list_lag_s=0.0,
             mapping_set_delete="enabled",
         )
         try:
-            for round_ in range(options.rounds):
-                stack = program_stack(Path(tmp) / f"round-{round_}", emulator, sources=sources)
-                for name, step in [
-                    ("preview (new stack)", stack.preview),
-                    ("up (create)", stack.up),
-                    ("up (no changes)", stack.up),
-                    ("refresh", stack.refresh),
-                    ("destroy", stack.destroy),
-                ]:
-                    elapsed, calls = measure(emulator, step)
-                    results.setdefault(name, []).append(elapsed)
-                    counts[name] = calls
+            print(f"{options.latency_ms} ms per API call, tools from {options.bin}")
+            base = baseline(tmp / "empty", options)
+            print(f"baseline: `pulumi up` of an empty program {base.seconds:.2f} s, CLI {base.cli_mb:.0f} MB")
+            results = {n: lifecycle(emulator, tmp, n, options) for n in sizes}
+            critical_path(base, results[sizes[0]]["up"])
+            ratios(results)
+            limited = rate_limited(emulator, tmp, options)
+            if not options.no_checkpoints:
+                checkpoints(emulator, tmp, sizes[-1], results[sizes[-1]], options)
         finally:
             server.stop()
-    print(f"{options.sources} source(s), {options.latency_ms} ms per API call, {options.rounds} round(s)")
-    print(f"{'step':<22}{'median s':>10}{'min s':>8}{'reads':>7}{'writes':>8}")
-    for name, times in results.items():
-        calls = counts[name]
-        print(
-            f"{name:<22}{statistics.median(times):>10.2f}{min(times):>8.2f}{calls['read']:>7}{calls['write']:>8}"
-        )
+    return Report(base, results, limited)
 
 
 if __name__ == "__main__":
