@@ -8,6 +8,7 @@ the CLI (`pulumi`), dynamic-provider servers, and the rest (language host, progr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from dataclasses import dataclass, field
@@ -75,7 +76,8 @@ class ProcessSampler:
     def _run(self) -> None:
         me = os.getpid()
         while not self._stop.is_set():
-            self.sample(me)
+            with contextlib.suppress(Exception):  # a sample missed beats a sampler that stops
+                self.sample(me)
             self._stop.wait(self.interval)
 
     def sample(self, root: int) -> None:
