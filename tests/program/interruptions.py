@@ -320,6 +320,8 @@ def assert_quiet_after_kill(emulator: EmulatorAdmin, run: Background, kill_seq: 
     """No process of the killed run alive 5 s after the kill, and no write after that.
     Returns the writes that reached the emulator between the kill and the end of those processes."""
     alive = run.survivors(within=5.0)
+    for proc in alive:  # end them (they are ours), so that the next run or test starts clean
+        os.kill(proc.pid, signal.SIGKILL)
     assert not alive, "still running 5 s after the kill: " + "; ".join(f"{p.pid} {p.cmdline}" for p in alive)
     quiet_seq = emulator.last_seq()
     late = [f"{w['method']} {w['operation']}" for w in writes_since(emulator, kill_seq)]
