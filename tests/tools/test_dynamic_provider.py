@@ -5,6 +5,11 @@ CLI's parallelism allows, not Pulumi's fixed four."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -102,3 +107,38 @@ def test_the_engine_runs_as_many_provider_calls_at_once_as_its_parallelism(
     assert all(r["pulumi_server_module"] for r in records), "Pulumi's own servicer serves the calls"
     assert len({r["pid"] for r in records}) == 1
     assert all(r["thread"].startswith("provider") for r in records)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")  # a zombie no one reaped has stopped running
+
+
+def test_the_server_exits_when_its_cli_dies_before_any_call(tmp_path: Path) -> None:
+    """A real server whose parent (standing in for the CLI) is killed before any provider call."""
+    starter = (
+        "import subprocess, sys, time\n"
+        f"server = subprocess.Popen([sys.executable, '-u', {str(SERVER)!r}], stdout=subprocess.PIPE)\n"
+        "print(server.pid, flush=True)\n"
+        "print(server.stdout.readline().decode().strip(), flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", starter], stdout=subprocess.PIPE, cwd=tmp_path)
+    assert parent.stdout is not None
+    server_pid = int(parent.stdout.readline())
+    port = parent.stdout.readline().strip()
+    try:
+        assert port.isdigit(), port  # the server is up and serving
+        assert not _gone(server_pid)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while not _gone(server_pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _gone(server_pid), "the provider server outlived its CLI"
+    finally:
+        if not _gone(server_pid):
+            os.kill(server_pid, signal.SIGKILL)

@@ -21,6 +21,8 @@ import ast
 import math
 import os
 import sys
+import threading
+import time
 import types
 from collections.abc import Mapping, Sequence
 from concurrent import futures
@@ -135,6 +137,20 @@ def load_pulumi_servicer() -> types.ModuleType:
     return module
 
 
+def exit_with_parent(parent: int, every: float = 0.25) -> threading.Thread:
+    """End this process soon after ``parent`` (the CLI: this server is its direct child) dies, even
+    before the engine's first call: once re-parented, nothing will ever record this server's work."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(70)
+
+    thread = threading.Thread(target=watch, name="cli-lifeline", daemon=True)
+    thread.start()
+    return thread
+
+
 def serve(max_workers: int) -> None:
     import grpc
 
@@ -160,6 +176,7 @@ def main() -> None:
     # As `python -m pulumi.dynamic` would: the program's directory (the working directory) first on
     # sys.path, so that pickled providers import from the program; nothing of tools/.
     sys.path[0] = os.getcwd()
+    exit_with_parent(os.getppid())
     serve(workers())
 
 
