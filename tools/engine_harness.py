@@ -33,9 +33,15 @@ GO_MOD = REPO / "tools" / "pulumi-engine" / "go.mod"
 
 
 def pulumi_version() -> str:
-    """The project's Pulumi version, e.g. `3.259.0`: the pulumi/pkg/v3 requirement in go.mod, the
+    """The project's Pulumi CLI version, e.g. `3.276.0`: the pulumi/pkg/v3 requirement in go.mod, the
     one place it is stated (scripts/pulumi-version.sh reads the same)."""
     return go_module_version("github.com/pulumi/pulumi/pkg/v3")
+
+
+def pulumi_sdk_version() -> str:
+    """The Python SDK's version: the `pulumi==` pin of requirements.txt (`pulumi-version.sh --sdk`)."""
+    (version,) = re.findall(r"^pulumi==(\S+)", (REPO / "requirements.txt").read_text(), re.M)
+    return str(version)
 
 
 def go_module_version(module: str) -> str:
@@ -224,9 +230,7 @@ def configure_for_emulator(
         stack.set_config_json("aep-customerio:sources", sources)
 
 
-def program_stack(
-    tmp_dir: Path, emulator: EmulatorAdmin, name: str = "test", **config: Any
-) -> PulumiStack:
+def program_stack(tmp_dir: Path, emulator: EmulatorAdmin, name: str = "test", **config: Any) -> PulumiStack:
     """A stack of this repository's program in `tmp_dir`, configured against the emulator."""
     stack = PulumiStack.create(tmp_dir, REPO, name=name, links=PROGRAM_ENTRIES)
     configure_for_emulator(stack, emulator, **config)

@@ -19,7 +19,7 @@ from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc
 
 from tests.engine import REPO, VENV
-from tools.engine_harness import pulumi_version
+from tools.engine_harness import pulumi_sdk_version
 
 HOST = REPO / "tools" / "language_host" / "host.py"
 
@@ -137,7 +137,7 @@ def test_missing_virtualenv_is_reported_not_crashed(
 def test_plugin_info_and_required_packages(
     host: language_pb2_grpc.LanguageRuntimeStub, tmp_path: Path
 ) -> None:
-    assert host.GetPluginInfo(empty_pb2.Empty()).version == pulumi_version()
+    assert host.GetPluginInfo(empty_pb2.Empty()).version == pulumi_sdk_version()
     packages = host.GetRequiredPackages(
         language_pb2.GetRequiredPackagesRequest(info=program_info(tmp_path, None))
     )

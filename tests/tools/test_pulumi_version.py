@@ -1,5 +1,6 @@
-"""One Pulumi version: the pulumi/pkg/v3 requirement in tools/pulumi-engine/go.mod. Every other place
-that names it (SDK pins, README, CI workflow, language host) must agree, so a drift fails here."""
+"""Two Pulumi versions, each stated once: the CLI's (the pulumi/pkg/v3 requirement in
+tools/pulumi-engine/go.mod) and the Python SDK's (`pulumi==` in requirements.txt). Every other place
+that names one (constraints, README, CI workflow, language host) must agree, so a drift fails here."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped]  # no stubs pinned; only safe_load is used
 
-from tools.engine_harness import GO_MOD, REPO, go_module_version, pulumi_version
+from tools.engine_harness import GO_MOD, REPO, go_module_version, pulumi_sdk_version, pulumi_version
 
 VERSION = pulumi_version()
+SDK = pulumi_sdk_version()
 SCRIPT = REPO / "scripts" / "pulumi-version.sh"
 WORKFLOW = REPO / ".github" / "workflows" / "pulumi.yml"
 
@@ -28,15 +30,18 @@ def test_the_source_is_a_release_and_go_sum_pins_it() -> None:
 
 
 @pytest.mark.parametrize("pins", ["requirements.txt", "constraints.txt"])
-def test_python_sdk_pins_name_the_same_release(pins: str) -> None:
+def test_python_sdk_pins_agree_and_are_not_newer_than_the_cli(pins: str) -> None:
     found = re.findall(r"^pulumi==(\S+)", (REPO / pins).read_text(), re.M)
-    assert found == [VERSION]
+    assert found == [SDK]
+    assert tuple(map(int, SDK.split("."))) <= tuple(map(int, VERSION.split(".")))
 
 
-def test_readme_names_only_that_release() -> None:
-    mentions = re.findall(r"\bv(\d+\.\d+\.\d+)\b", (REPO / "README.md").read_text())
-    assert mentions, "the README states the Pulumi version"
+def test_readme_names_only_those_releases() -> None:
+    readme = (REPO / "README.md").read_text()
+    mentions = re.findall(r"\bv(\d+\.\d+\.\d+)\b", readme)
+    assert mentions, "the README states the CLI version"
     assert set(mentions) == {VERSION}
+    assert set(re.findall(r"pulumi==(\d+\.\d+\.\d+)", readme)) == {SDK}, "and the SDK pin"
 
 
 def test_ci_installs_that_release_wherever_it_runs_pulumi() -> None:
@@ -78,8 +83,8 @@ def _copy_of_the_pins(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("path", "old", "new"),
     [
-        ("requirements.txt", f"pulumi=={VERSION}", "pulumi==3.1.0"),
-        ("constraints.txt", f"pulumi=={VERSION}", "pulumi==3.1.0"),
+        ("constraints.txt", f"pulumi=={SDK}", "pulumi==3.1.0"),
+        ("requirements.txt", f"pulumi=={SDK}", "pulumi==9.1.0"),
         ("tools/pulumi-engine/go.mod", f"pulumi/sdk/v3 v{VERSION}", "pulumi/sdk/v3 v3.1.0"),
     ],
 )
@@ -93,7 +98,8 @@ def test_setup_refuses_to_build_when_the_pins_disagree(tmp_path: Path, path: str
         ["bash", str(copy / "scripts" / "pulumi-version.sh"), "--check"], capture_output=True, text=True
     )
     assert result.returncode == 1 and result.stdout == ""
-    assert f"builds Pulumi v{VERSION}" in result.stderr and "3.1.0" in result.stderr
+    (wrong,) = re.findall(r"\d+\.\d+\.\d+", new)
+    assert f"builds Pulumi v{VERSION}" in result.stderr and wrong in result.stderr
     assert path.split("/")[-1] in result.stderr or path in result.stderr
 
 
