@@ -34,10 +34,14 @@ from emulator.data_prep import responses as data_prep_routes
 from emulator.data_prep.models import DataPrep
 from emulator.flow_service import responses as flow_service_routes
 from emulator.flow_service.models import FlowService
+from emulator.identity import responses as identity_routes
+from emulator.identity.models import IdentityNamespaces
 from emulator.ims import responses as ims_routes
 from emulator.ims.models import Ims
 from emulator.inlet import responses as inlet_routes
 from emulator.inlet.models import Inlet
+from emulator.observability import responses as observability_routes
+from emulator.observability.models import Insights
 from emulator.schema_registry import responses as schema_registry_routes
 from emulator.schema_registry.models import SchemaRegistry
 
@@ -55,6 +59,7 @@ class Emulator:
         self.log = RequestLog()
         env = self.env
         self.ims = Ims(env)
+        self.namespaces = IdentityNamespaces(env)
         # Schema Registry and Catalog ask each other, as do Data Prep and Flow Service: the first of
         # each pair gets a callable that reaches the second once it exists.
         self.schemas = SchemaRegistry(
@@ -62,6 +67,7 @@ class Emulator:
             datasets_using=lambda sandbox, refs, ingested: self.catalog.datasets_using(
                 sandbox, refs, ingested
             ),
+            namespaces=self.namespaces,
         )
         self.catalog = Catalog(env, schemas=self.schemas)
         self.dataprep = DataPrep(
@@ -72,6 +78,7 @@ class Emulator:
         self.flows = FlowService(env, datasets=self.catalog, schemas=self.schemas, mappings=self.dataprep)
         self.inlet = Inlet(env, self.flows, self.catalog, self.catalog, self.schemas, self.dataprep)
         self.customerio = CustomerIo(env)
+        self.insights = Insights(env, self.catalog)
         self.gateway = Gateway(options, env.knobs, tokens=self.ims)
 
     def register(self, app: Flask) -> None:
@@ -83,6 +90,8 @@ class Emulator:
         data_prep_routes.register(router, self.dataprep)
         inlet_routes.register(router, self.inlet)
         customerio_routes.register(router, self.customerio)
+        identity_routes.register(router, self.namespaces)
+        observability_routes.register(router, self.insights)
         admin.register(app, self)
 
     # -- admin.Controls ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from emulator.catalog import profile
 from emulator.core import errors, patch
 from emulator.core.backend import Backend, Env
 from emulator.core.context import Ctx
@@ -50,6 +51,7 @@ class Catalog(Backend):
             raise errors.catalog(400, "'description' must be a string.")
         if "tags" in body and not isinstance(body["tags"], dict):
             raise errors.catalog(400, "'tags' must be an object.")
+        profile.check_tags(body, self.schemas.find_schema(ctx.sandbox, ref["id"]) or {})
 
     @staticmethod
     def _render(obj: Obj) -> Obj:
@@ -86,6 +88,23 @@ class Catalog(Backend):
         if dataset is not None:
             dataset.update(lastBatchId=batch_id, lastBatchStatus="success", updated=now_ms)
             self.store.put(sandbox, DATASET, dataset_id, dataset)
+
+    def reject(self, sandbox: str, dataset_id: str, problems: list[Obj], now_ms: int) -> None:
+        batch_id = self.ids.ulid()
+        metrics = {"inputRecordCount": 1, "outputRecordCount": 0, "failedRecordCount": 1}
+        batch = {"id": batch_id, "status": "failed", "created": now_ms, "updated": now_ms, "metrics": metrics}
+        batch.update(relatedObjects=[{"type": "dataSet", "id": dataset_id}], errors=problems)
+        self.store.put(sandbox, BATCH, batch_id, batch)
+
+    def all_datasets(self, sandbox: str) -> list[Obj]:
+        return self.store.list_kind(sandbox, DATASET)
+
+    def batches_for(self, sandbox: str, dataset_id: str) -> list[Obj]:
+        return [
+            b
+            for b in self.store.list_kind(sandbox, BATCH)
+            if dataset_id in [r.get("id") for r in b.get("relatedObjects", [])]
+        ]
 
     def records(self, sandbox: str, dataset_id: str) -> list[Obj]:
         return self.store.records(sandbox, dataset_id)

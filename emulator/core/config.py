@@ -47,6 +47,12 @@ class Knobs:
     # many seconds before it is stable again; meanwhile PATCH/DELETE/actions answer 1416/1420/1421/
     # 1422-400. 0 (not the hardest choice, so that plain tests need no waiting) = immediate.
     flow_transition_s: float = 0.0
+    # A union (Profile) schema cannot be deleted (Adobe's Profile tutorials; refused XDM-1090-400),
+    # nor its primary identity descriptor (UNCONFIRMED: the hostile side). True allows both.
+    union_schema_deletable: bool = False
+    union_descriptor_deletable: bool = False
+    # A streaming flow's runs are hourly windows (monitor-streaming.md); shorter in tests.
+    run_window_s: float = 3600.0
 
     def update(self, values: dict[str, Any]) -> list[str]:
         """Apply known keys (with type coercion); return the unknown ones."""

@@ -130,6 +130,28 @@ def inlet(status: int, message: str, title: str | None = None) -> ApiError:
     )
 
 
+def identity(status: int, code: str, message: str) -> ApiError:
+    """identity-service.yaml: the `namespacevalidation` problem with `report.code`."""
+    return ApiError(
+        status,
+        {
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "type": "http://ns.adobe.com/adobecloud/problem/namespacevalidation",
+            "status": status,
+            "title": "Namespace Validation",
+            "report": {"code": code, "message": message, "request-id": REQUEST_ID.get()},
+        },
+    )
+
+
+def insights(code: str, message: str, title: str = "Bad request") -> ApiError:
+    """observability-insights.yaml `error`: {errorCode, httpStatus, title, details}; codes INSGHT-nnnn-sss."""
+    status = _status_of(code)
+    return ApiError(
+        status, {"errorCode": f"INSGHT-{code}", "httpStatus": status, "title": title, "details": message}
+    )
+
+
 def admin(status: int, message: str) -> ApiError:
     return ApiError(status, {"error": message, "request_id": REQUEST_ID.get()})
 
@@ -168,6 +190,10 @@ def for_service(service: str, status: int, message: str) -> ApiError:
         return customerio(status, message)
     if service == "inlet":
         return inlet(status, message)
+    if service == "identity":
+        return identity(status, "INVALID_REQUEST_PARAMS" if status == 400 else f"HTTP_{status}", message)
+    if service == "observability":
+        return insights(f"1000-{status}" if status < 500 else "1002-500", message)
     if service == "gateway":
         return gateway(f"{status}000", message, status)
     return admin(status, message)

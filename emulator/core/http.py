@@ -28,6 +28,8 @@ SERVICE_PREFIXES = (
     ("/data/foundation/schemaregistry", "schemaregistry"),
     ("/data/foundation/catalog", "catalog"),
     ("/data/foundation/conversion", "conversion"),
+    ("/data/core/idnamespace", "identity"),
+    ("/data/infrastructure/observability", "observability"),
     ("/ims/", "ims"),
     ("/collection/", "inlet"),
     ("/v1/", "customerio"),

@@ -12,6 +12,8 @@ service in at construction; no service imports another one or looks one up in a 
 | inlet | `MappingRunner` | Data Prep |
 | Data Prep (delete) | `MappingUsers` | Flow Service |
 | inlet | `StreamingFlows` | Flow Service |
+| Observability Insights | `DatasetActivity` | Catalog |
+| Schema Registry (descriptors) | `NamespaceLookup` | Identity Service |
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ class DatasetSink(Protocol):
     def ingest(self, sandbox: str, dataset_id: str, record: Obj, now_ms: int) -> None:
         """Store one record and the batch that carried it."""
 
+    def reject(self, sandbox: str, dataset_id: str, problems: list[Obj], now_ms: int) -> None:
+        """A record that failed validation: a failed batch (streaming validation keeps failures)."""
+
 
 class MappingLookup(Protocol):
     def get_doc(self, sandbox: str, set_id: str, version: int | None = None) -> Obj | None: ...
@@ -78,4 +83,19 @@ class StreamingFlows(Protocol):
     def target_dataset(self, sandbox: str, flow: Obj) -> str | None:
         """The dataset id of the flow's target connection."""
 
-    def record_run(self, sandbox: str, run: Obj) -> None: ...
+    def record_run(self, sandbox: str, flow: Obj, event: Obj) -> None:
+        """Count one record (received_ms, completed_ms, size, xaction_id, problems) in its run."""
+
+
+class DatasetActivity(Protocol):
+    def all_datasets(self, sandbox: str) -> list[Obj]: ...
+
+    def get_dataset(self, sandbox: str, dataset_id: str) -> Obj | None: ...
+
+    def batches_for(self, sandbox: str, dataset_id: str) -> list[Obj]:
+        """Every batch of a dataset (success and failed), oldest first."""
+
+
+class NamespaceLookup(Protocol):
+    def find_namespace(self, sandbox: str, ref: str | int) -> Obj | None:
+        """An identity namespace by code or numeric id."""

@@ -10,7 +10,8 @@ from emulator.core.backend import Backend, Env
 from emulator.core.context import Ctx
 from emulator.core.interfaces import DatasetLookup, MappingLookup, SchemaLookup
 from emulator.core.listing import property_filters
-from emulator.flow_service import paging, states
+from emulator.flow_service import options as flow_options
+from emulator.flow_service import paging, runs, states
 from emulator.flow_service.validation import (
     FLOW,
     LABELS,
@@ -66,7 +67,7 @@ class FlowService(Backend):
         if kind == FLOW:
             ready = float(obj.get("__inletReadyAt", 0))
             options = dict(out.get("options", {}))
-            if ctx.now >= ready and obj.get("__inletId"):
+            if ctx.now >= ready and obj.get("__inletId") and not obj.get(flow_options.INLET_LOST):
                 options["inletUrl"] = f"{ctx.base_url}/collection/{obj['__inletId']}"
             out["options"] = options
             states.render(ctx, obj, out)
@@ -210,7 +211,8 @@ class FlowService(Backend):
         if kind == FLOW:
             states.check_patchable(current, ctx.now)
         self._check_etag(current, if_match, required=True)
-        new = patch.apply(states.public(current), patch_operations(kind, operations), _bad_patch)
+        ops = patch_operations(kind, operations)
+        new = patch.apply(states.public(current), ops, _bad_patch)
         name = new.get("name")
         if not isinstance(name, str) or not name.strip():
             raise errors.flow("1455-400", "'name' must remain a non-empty string.")
@@ -220,6 +222,8 @@ class FlowService(Backend):
             self.references.target(ctx.sandbox, new)
         new.update({k: v for k, v in current.items() if k.startswith("__")})
         if kind == FLOW:
+            url = self.render(ctx, kind, current)["options"].get("inletUrl")
+            new.update(flow_options.check(current, new, ops, url))
             new["lastOperation"] = {"started": ctx.now_ms, "updated": ctx.now_ms, "operation": "update"}
             states.begin(new, "updating", ctx.now, self.knobs.flow_transition_s)  # then back to `state`
         self._stamp(ctx, new, created=False)
@@ -276,7 +280,7 @@ class FlowService(Backend):
 
     def flow_by_inlet(self, inlet_id: str) -> tuple[str, Obj] | None:
         for sandbox, flow in self.store.list_all(FLOW):
-            if flow.get("__inletId") == inlet_id:
+            if flow.get("__inletId") == inlet_id and not flow.get(flow_options.INLET_LOST):
                 return sandbox, flow
         return None
 
@@ -291,5 +295,5 @@ class FlowService(Backend):
         dataset_id = target.get("params", {}).get("dataSetId")
         return str(dataset_id) if dataset_id else None
 
-    def record_run(self, sandbox: str, run: Obj) -> None:
-        self.store.put(sandbox, RUN, run["id"], run)
+    def record_run(self, sandbox: str, flow: Obj, event: Obj) -> None:
+        runs.record(self.store, self.ids, sandbox, flow, event, self.knobs.run_window_s)

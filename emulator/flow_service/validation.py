@@ -15,7 +15,7 @@ FLOW = "flow"
 RUN = "run"
 LABELS = {SOURCE: "sourceConnections", TARGET: "targetConnections", FLOW: "flows", RUN: "runs"}
 PATCHABLE = {
-    FLOW: ("/name", "/description", "/transformations", "/labels", "/scheduleParams"),
+    FLOW: ("/name", "/description", "/transformations", "/labels", "/scheduleParams", "/options"),
     SOURCE: ("/name", "/description", "/params", "/data", "/labels"),
     TARGET: ("/name", "/description", "/params", "/data", "/labels"),
 }

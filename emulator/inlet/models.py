@@ -144,7 +144,9 @@ class Inlet(Backend):
                 "xactionId": job.xaction_id,
             }
             self.sink.ingest(job.sandbox, dataset_id, mapped, int(time.time() * 1000))
-        self._record_run(job, problems)
+        elif problems and dataset_id is not None:
+            self.sink.reject(job.sandbox, dataset_id, problems, int(time.time() * 1000))
+        self._record_run(job, flow, problems)
         return problems
 
     def _transform(
@@ -175,40 +177,15 @@ class Inlet(Backend):
         ]
         return problems, str(dataset_id), mapped
 
-    def _record_run(self, job: Job, problems: list[dict[str, Any]]) -> None:
-        now_ms = int(time.time() * 1000)
-        failed = 1 if problems else 0
-        run_id = self.ids.uuid()
-        run = {
-            "id": run_id,
-            "flowId": job.flow_id,
-            "createdAt": now_ms,
-            "updatedAt": now_ms,
-            "etag": self.ids.etag(),
-            "sandboxName": job.sandbox,
-            "metrics": {
-                "durationSummary": {"startedAtUTC": job.received_ms, "completedAtUTC": now_ms},
-                "sizeSummary": {"inputBytes": job.size, "outputBytes": 0 if failed else job.size},
-                "recordSummary": {
-                    "inputRecordCount": 1,
-                    "outputRecordCount": 1 - failed,
-                    "failedRecordCount": failed,
-                },
-                "statusSummary": {
-                    "status": "failed" if failed else "success",
-                    "errors": [{"code": p["code"], "message": p["message"]} for p in problems],
-                },
-            },
-            "activities": [
-                {
-                    "id": self.ids.uuid(),
-                    "name": "Mapping",
-                    "xactionId": job.xaction_id,
-                    "status": "failed" if failed else "success",
-                }
-            ],
+    def _record_run(self, job: Job, flow: dict[str, Any], problems: list[dict[str, Any]]) -> None:
+        event = {
+            "received_ms": job.received_ms,
+            "completed_ms": int(time.time() * 1000),
+            "size": job.size,
+            "xaction_id": job.xaction_id,
+            "problems": problems,
         }
-        self.flows.record_run(job.sandbox, run)
+        self.flows.record_run(job.sandbox, flow, event)
 
 
 class ApiErrorWithReport(errors.ApiError):

@@ -8,9 +8,10 @@ from typing import Any
 from emulator.core import errors, patch, xdm
 from emulator.core.backend import Backend, Env
 from emulator.core.context import Ctx
-from emulator.core.interfaces import DatasetUsage
+from emulator.core.interfaces import DatasetUsage, NamespaceLookup
 from emulator.core.listing import property_filters
-from emulator.schema_registry import evolution, paging, validation
+from emulator.schema_registry import evolution, paging, union, validation
+from emulator.schema_registry.descriptors import Descriptors
 
 FIELDGROUP = "fieldgroup"
 SCHEMA = "schema"
@@ -33,9 +34,10 @@ def _bad_patch(reason: str) -> errors.ApiError:
 class SchemaRegistry(Backend):
     """Answers `SchemaLookup`; asks Catalog which datasets use a schema (`DatasetUsage`)."""
 
-    def __init__(self, env: Env, datasets_using: DatasetUsage) -> None:
+    def __init__(self, env: Env, datasets_using: DatasetUsage, namespaces: NamespaceLookup) -> None:
         super().__init__(env)
         self.datasets_using = datasets_using
+        self.descriptors = Descriptors(env, self, namespaces)
 
     # -- lookups (also the SchemaLookup other services use) ------------------------------------
     def _find(self, sandbox: str, kind: str, ref: str) -> Obj | None:
@@ -122,7 +124,14 @@ class SchemaRegistry(Backend):
             {"title": o.get("title"), "description": o.get("description", ""), **{k: o[k] for k in keys}}
             for o in (schemas + groups)[-5:]
         ]
-        counts = {"schemas": len(schemas), "mixins": len(groups), "datatypes": 0, "classes": 0, "unions": 0}
+        unions = len({s.get("meta:class") for s in schemas if "union" in union.tags(s)})
+        counts = {
+            "schemas": len(schemas),
+            "mixins": len(groups),
+            "datatypes": 0,
+            "classes": 0,
+            "unions": unions,
+        }
         return {
             "imsOrg": self.options.org_id,
             "tenantId": self.options.tenant_id,
@@ -138,6 +147,8 @@ class SchemaRegistry(Backend):
         for key in ("$id", "meta:altId", "version", "meta:registryMetadata"):
             body.pop(key, None)
         self._validate(ctx, kind, body, None)
+        if kind == SCHEMA:
+            union.check({}, body, has_primary=False)
         tenant = self.options.tenant_id
         key = self.ids.hex(32)
         segment = "mixins" if kind == FIELDGROUP else "schemas"
@@ -196,6 +207,8 @@ class SchemaRegistry(Backend):
         for key in _READ_ONLY:
             new[key] = current[key]
         self._validate(ctx, kind, new, current["$id"])
+        if kind == SCHEMA:
+            union.check(current, new, self.descriptors.primary(ctx.sandbox, current["$id"]) is not None)
         if self.knobs.xdm_additive_only_after_ingest:
             self._check_additive(ctx.sandbox, kind, current, new)
         new["version"] = _bump(current.get("version", "1.0"))
@@ -218,9 +231,13 @@ class SchemaRegistry(Backend):
 
     def delete(self, ctx: Ctx, kind: str, ref: str) -> None:
         current = self._get(ctx, kind, ref)
+        if kind == SCHEMA and "union" in union.tags(current) and not self.knobs.union_schema_deletable:
+            raise union.refuse_delete(current)
         if not self.knobs.schema_delete_in_use:
             self._check_unused(ctx.sandbox, kind, current)
         self.store.delete(ctx.sandbox, kind, self._key(current))
+        if kind == SCHEMA:
+            self.descriptors.forget_schema(ctx.sandbox, current["$id"])
 
     def _check_unused(self, sandbox: str, kind: str, current: Obj) -> None:
         if kind == FIELDGROUP:

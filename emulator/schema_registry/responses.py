@@ -9,6 +9,7 @@ from flask import request
 from emulator.core.context import Ctx
 from emulator.core.http import Router, body_json
 from emulator.schema_registry.accept import parse_accept
+from emulator.schema_registry.descriptors import Descriptors
 from emulator.schema_registry.models import FIELDGROUP, SCHEMA, SchemaRegistry
 
 SR = "/data/foundation/schemaregistry"
@@ -19,6 +20,7 @@ def register(router: Router, registry: SchemaRegistry) -> None:
     def stats(ctx: Ctx) -> Any:
         return registry.stats(ctx)
 
+    _descriptors(router, registry.descriptors)
     for kind, plural, label in ((FIELDGROUP, "fieldgroups", "FieldGroup"), (SCHEMA, "schemas", "Schema")):
         _kind(router, registry, kind, f"{SR}/tenant/{plural}", label)
 
@@ -53,4 +55,29 @@ def _kind(router: Router, registry: SchemaRegistry, kind: str, base: str, label:
     @router.route(item, ["DELETE"], f"schemaregistry.delete{label}", "platform")
     def delete(ctx: Ctx, ref: str) -> Any:
         registry.delete(ctx, kind, ref)
+        return None, 204
+
+
+def _descriptors(router: Router, descriptors: Descriptors) -> None:
+    base = f"{SR}/tenant/descriptors"
+
+    @router.route(base, ["GET"], "schemaregistry.listDescriptors", "platform")
+    def list_(ctx: Ctx) -> Any:
+        return descriptors.list_items(ctx, request.headers.get("Accept"), request.args.getlist("property"))
+
+    @router.route(base, ["POST"], "schemaregistry.createDescriptor", "platform")
+    def create(ctx: Ctx) -> Any:
+        return descriptors.create(ctx, body_json(dict)), 201
+
+    @router.route(f"{base}/<desc_id>", ["GET"], "schemaregistry.getDescriptor", "platform")
+    def get(ctx: Ctx, desc_id: str) -> Any:
+        return descriptors.get(ctx, desc_id)
+
+    @router.route(f"{base}/<desc_id>", ["PUT"], "schemaregistry.replaceDescriptor", "platform")
+    def put(ctx: Ctx, desc_id: str) -> Any:
+        return descriptors.replace(ctx, desc_id, body_json(dict)), 201
+
+    @router.route(f"{base}/<desc_id>", ["DELETE"], "schemaregistry.deleteDescriptor", "platform")
+    def delete(ctx: Ctx, desc_id: str) -> Any:
+        descriptors.delete(ctx, desc_id)
         return None, 204

@@ -1,0 +1,1 @@
+"""Identity Service: identity namespaces (`models`) and their routes (`responses`)."""
