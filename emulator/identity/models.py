@@ -3,7 +3,9 @@
 Rules (identity-service.yaml `createNamespace`, `getIdNamespaces`; aep-profile-diagnostics.md §1):
 `code` unique, letters and digits only; `idType` one of the documented values; success is 200 (not
 201); a bad body is 400 `namespacevalidation` with `report.code: INVALID_REQUEST_PARAMS`. There is
-no DELETE. `code` and `idType` are immutable (not modelled: no PUT here).
+no DELETE. `code` and `idType` are immutable (not modelled: no PUT here). A request's `idType` is
+spelled as the request enum (`Cross_device`), and so is a create's or a GET's answer; the list's
+answer spells it as its own enum (`CROSS_DEVICE`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from emulator.core.context import Ctx
 
 NAMESPACE = "idnamespace"
 ID_TYPES = ("Cookie", "Cross_device", "Device", "Email", "Mobile", "Non_people", "Phone")
+# The list answer spells three of them in capitals (identity-service.yaml `listNamespaces` enum).
+ANSWER_ID_TYPE = {"Cookie": "COOKIE", "Cross_device": "CROSS_DEVICE", "Mobile": "MOBILE"}
 # A subset of Adobe's standard namespaces (ids as Adobe publishes them), visible in every sandbox.
 STANDARD = (
     (4, "ECID", "ECID", "Cookie"),
@@ -55,6 +59,9 @@ class IdentityNamespaces(Backend):
 
     def all(self, sandbox: str) -> list[Obj]:
         return self._standard() + self.store.list_kind(sandbox, NAMESPACE)
+
+    def list_items(self, sandbox: str) -> list[Obj]:
+        return [{**n, "idType": ANSWER_ID_TYPE.get(n["idType"], n["idType"])} for n in self.all(sandbox)]
 
     def find_namespace(self, sandbox: str, ref: str | int) -> Obj | None:
         """A namespace by code (case-insensitive, as AEP treats codes) or numeric id."""

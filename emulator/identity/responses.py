@@ -14,7 +14,7 @@ BASE = "/data/core/idnamespace/identities"
 def register(router: Router, namespaces: IdentityNamespaces) -> None:
     @router.route(BASE, ["GET"], "identity.getIdNamespaces", "platform")
     def list_(ctx: Ctx) -> Any:
-        return namespaces.all(ctx.sandbox)
+        return namespaces.list_items(ctx.sandbox)
 
     @router.route(BASE, ["POST"], "identity.createNamespace", "platform")
     def create(ctx: Ctx) -> Any:

@@ -31,6 +31,8 @@ SPECS = {
     "data-prep.yaml": "/data/foundation/conversion",
     "schema-registry.yaml": "/data/foundation/schemaregistry",
     "streaming-ingestion.yaml": "",
+    "identity-service.yaml": "/data/core",
+    "observability-insights.yaml": "/data/infrastructure/observability/insights",
 }
 METHODS = ("get", "put", "post", "delete", "patch")
 

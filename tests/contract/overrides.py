@@ -89,6 +89,30 @@ OVERRIDES = [
         "DELETE of a mapping set is an operation answering 405 (or 204 with the knob), 404",
         "absent from the spec; aepp's deleteMappingSet calls it (aep-api.md §2.6)",
     ),
+    Override(
+        "schema-registry.yaml",
+        "/definitions/createDescriptor/properties/xdm:sourceVersion",
+        "`xdm:sourceVersion` is an integer (the spec says string)",
+        "the spec's own examples and descriptors.md send and answer `1`",
+    ),
+    Override(
+        "schema-registry.yaml",
+        "/paths/~1tenant~1descriptors~1{DESCRIPTOR_ID}/put/responses",
+        "a PUT answers 201 too",
+        "descriptors.md (update a descriptor: 201); aep-profile-diagnostics.md §2a",
+    ),
+    Override(
+        "schema-registry.yaml",
+        "/definitions/patchSchema (JSON Patch `value`)",
+        "`value` is any JSON (the union tag is an array)",
+        'schemas.md §union: `value: ["union"]` on `/meta:immutableTags`',
+    ),
+    Override(
+        "observability-insights.yaml",
+        "/paths/~1metrics/post/requestBody",
+        "`*/*` in the spec means any media type (checked as JSON)",
+        "the operation's `content: '*/*'`; metrics.md sends application/json",
+    ),
 ]
 
 
@@ -147,6 +171,13 @@ def apply(name: str, doc: Obj) -> None:
     """Correct one freshly loaded spec in place (only here)."""
     if name == "schema-registry.yaml":
         _walk(doc, "next", _types("string", "null"))
+        _walk(doc, "xdm:sourceVersion", _types("integer", "string"))
+        put = doc["paths"]["/tenant/descriptors/{DESCRIPTOR_ID}"]["put"]["responses"]
+        put.setdefault(201, put[200])
+        _walk(doc["definitions"].get("patchSchema", {}), "value", lambda s: s.pop("type", None))
+    if name == "observability-insights.yaml":
+        content = doc["paths"]["/metrics"]["post"]["requestBody"]["content"]
+        content["application/json"] = content.pop("*/*")
     if name == "data-prep.yaml":
         for key in ("createdDate", "modifiedDate", "updatedDate"):
             _walk(doc, key, _types("string", "integer"))
