@@ -4,7 +4,6 @@ tag (patchSchema), dataset tags, identity namespaces, flow options (patchFlow), 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from urllib.parse import quote
 
 import requests
