@@ -14,9 +14,14 @@ from typing import Any
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env
 
-from components.customerio_source import CustomerIoSource, CustomerIoSourceArgs
-from components.stack_config import NAMESPACE, StackConfig, StackConfigError, parse_stack_config
-from providers.settings import ConfigurationError, Settings, load_settings
+from aep_customerio.components.customerio_source import CustomerIoSource, CustomerIoSourceArgs
+from aep_customerio.components.stack_config import (
+    NAMESPACE,
+    StackConfig,
+    StackConfigError,
+    parse_stack_config,
+)
+from aep_customerio.providers.settings import ConfigurationError, Settings, load_settings
 
 
 def raw_stack_config() -> dict[str, Any]:

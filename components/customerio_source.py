@@ -18,16 +18,21 @@ from typing import Any
 
 import pulumi
 
-from components.default_mapping import CUSTOM_FIELDS, mapping_rules, resolve_tenant, tenant_of_schema
-from components.stack_config import SourceConfig
-from providers.dataflow import Dataflow, DataflowArgs
-from providers.dataset import Dataset, DatasetArgs
-from providers.field_group import FieldGroup, FieldGroupArgs
-from providers.mapping_set import MappingSet, MappingSetArgs
-from providers.reporting_webhook import ReportingWebhook, ReportingWebhookArgs
-from providers.schema import Schema, SchemaArgs
-from providers.source_connection import SourceConnection, SourceConnectionArgs
-from providers.target_connection import TargetConnection, TargetConnectionArgs
+from aep_customerio.components.default_mapping import (
+    CUSTOM_FIELDS,
+    mapping_rules,
+    resolve_tenant,
+    tenant_of_schema,
+)
+from aep_customerio.components.stack_config import SourceConfig
+from aep_customerio.providers.dataflow import Dataflow, DataflowArgs
+from aep_customerio.providers.dataset import Dataset, DatasetArgs
+from aep_customerio.providers.field_group import FieldGroup, FieldGroupArgs
+from aep_customerio.providers.mapping_set import MappingSet, MappingSetArgs
+from aep_customerio.providers.reporting_webhook import ReportingWebhook, ReportingWebhookArgs
+from aep_customerio.providers.schema import Schema, SchemaArgs
+from aep_customerio.providers.source_connection import SourceConnection, SourceConnectionArgs
+from aep_customerio.providers.target_connection import TargetConnection, TargetConnectionArgs
 
 TYPE_TOKEN = "aep-customerio:index:CustomerIoSource"
 

@@ -22,9 +22,9 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 
-from components.default_mapping import CUSTOM_FIELDS
-from providers.errors import shown
-from providers.types import (
+from aep_customerio.components.default_mapping import CUSTOM_FIELDS
+from aep_customerio.providers.errors import shown
+from aep_customerio.providers.types import (
     Description,
     EventName,
     FieldName,

@@ -8,11 +8,11 @@ from typing import Any
 
 import requests
 
-from providers.auth import ImsAuth
-from providers.settings import AepSettings
-from providers.transport import DEFAULT_TIMEOUT, ApiClient, RetryPolicy, existing, json_body
+from aep_customerio.providers.auth import ImsAuth
+from aep_customerio.providers.settings import AepSettings
+from aep_customerio.providers.transport import DEFAULT_TIMEOUT, ApiClient, RetryPolicy, existing, json_body
 
-log = logging.getLogger("providers")
+log = logging.getLogger("aep_customerio")
 
 FLOW_SERVICE = "/data/foundation/flowservice"
 CONVERSION = "/data/foundation/conversion"

@@ -19,11 +19,11 @@ from typing import Any
 import requests
 from requests.auth import AuthBase
 
-from providers.errors import ApiError, register_secret
-from providers.settings import AepSettings
-from providers.transport import RetryPolicy, error_from_response, json_body, send
+from aep_customerio.providers.errors import ApiError, register_secret
+from aep_customerio.providers.settings import AepSettings
+from aep_customerio.providers.transport import RetryPolicy, error_from_response, json_body, send
 
-log = logging.getLogger("providers")
+log = logging.getLogger("aep_customerio")
 
 CUSTOMERIO_RATE_PER_SECOND = 10.0
 

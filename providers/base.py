@@ -24,14 +24,14 @@ from typing import Any, ClassVar, Generic, TypeVar
 from pulumi.dynamic import CreateResult, ReadResult, ResourceProvider, UpdateResult
 from pydantic import ValidationError
 
-from providers.clients import Clients
-from providers.declaration import Inputs, Outputs
-from providers.errors import ApiError, GoneError, RedactingFormatter, redact
-from providers.planning import Planning, loc_text
-from providers.transport import AmbiguousRequestError, MalformedResponseError
-from providers.waiting import poll
+from aep_customerio.providers.clients import Clients
+from aep_customerio.providers.declaration import Inputs, Outputs
+from aep_customerio.providers.errors import ApiError, GoneError, RedactingFormatter, redact
+from aep_customerio.providers.planning import Planning, loc_text
+from aep_customerio.providers.transport import AmbiguousRequestError, MalformedResponseError
+from aep_customerio.providers.waiting import poll
 
-log = logging.getLogger("providers")
+log = logging.getLogger("aep_customerio")
 if not log.handlers:
     _handler = logging.StreamHandler(sys.stderr)
     _handler.setFormatter(RedactingFormatter("%(levelname)s %(message)s"))

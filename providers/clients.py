@@ -8,11 +8,11 @@ from typing import Any, ClassVar
 
 from pulumi.dynamic import ConfigureRequest
 
-from providers.aep_client import AepClient
-from providers.customerio_client import CustomerIoClient
-from providers.lifeline import watch_engine
-from providers.settings import Settings, load_settings
-from providers.transport import RetryPolicy
+from aep_customerio.providers.aep_client import AepClient
+from aep_customerio.providers.customerio_client import CustomerIoClient
+from aep_customerio.providers.lifeline import watch_engine
+from aep_customerio.providers.settings import Settings, load_settings
+from aep_customerio.providers.transport import RetryPolicy
 
 _INIT_LOCK = threading.Lock()
 

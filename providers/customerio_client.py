@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.auth import CustomerIoAuth
-from providers.settings import CustomerIoSettings
-from providers.transport import DEFAULT_TIMEOUT, ApiClient, RetryPolicy, existing
+from aep_customerio.providers.auth import CustomerIoAuth
+from aep_customerio.providers.settings import CustomerIoSettings
+from aep_customerio.providers.transport import DEFAULT_TIMEOUT, ApiClient, RetryPolicy, existing
 
 
 class CustomerIoClient(ApiClient):

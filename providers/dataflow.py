@@ -16,13 +16,18 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
-from providers.base import Body, notice
-from providers.dataflow_states import TIMEOUT_KEY, FlowControl
-from providers.declaration import REPLACES, Outputs, resource_class
-from providers.errors import ApiError, GoneError, register_secret
-from providers.flow_service import STABLE_STATES, FlowServiceInputs, FlowServiceProvider, name_description_ops
-from providers.types import InletTimeout
-from providers.waiting import poll
+from aep_customerio.providers.base import Body, notice
+from aep_customerio.providers.dataflow_states import TIMEOUT_KEY, FlowControl
+from aep_customerio.providers.declaration import REPLACES, Outputs, resource_class
+from aep_customerio.providers.errors import ApiError, GoneError, register_secret
+from aep_customerio.providers.flow_service import (
+    STABLE_STATES,
+    FlowServiceInputs,
+    FlowServiceProvider,
+    name_description_ops,
+)
+from aep_customerio.providers.types import InletTimeout
+from aep_customerio.providers.waiting import poll
 
 CUSTOMERIO_FLOW_SPEC_ID = "e77fde5a-22a8-11ed-861d-0242ac120002"
 _ENABLED_BY_STATE = {"enabled": True, "enabling": True, "disabled": False, "disabling": False}

@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from providers.base import Body, log
-from providers.errors import ApiError
-from providers.flow_service import STABLE_STATES, FlowServiceProvider, is_busy
-from providers.waiting import poll, retry_while
+from aep_customerio.providers.base import Body, log
+from aep_customerio.providers.errors import ApiError
+from aep_customerio.providers.flow_service import STABLE_STATES, FlowServiceProvider, is_busy
+from aep_customerio.providers.waiting import poll, retry_while
 
 # First and longest pause between two looks at a busy flow (doubling in between).
 SETTLE_POLL_FIRST = 0.2

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from providers.aep_client import CATALOG, JSON_PATCH
-from providers.base import BaseProvider, Body, notice
-from providers.declaration import OWNER, REPLACES, AepInputs, Outputs, resource_class
-from providers.errors import empty_answer
-from providers.transport import json_body
-from providers.types import Description, Name
+from aep_customerio.providers.aep_client import CATALOG, JSON_PATCH
+from aep_customerio.providers.base import BaseProvider, Body, notice
+from aep_customerio.providers.declaration import OWNER, REPLACES, AepInputs, Outputs, resource_class
+from aep_customerio.providers.errors import empty_answer
+from aep_customerio.providers.transport import json_body
+from aep_customerio.providers.types import Description, Name
 
 XED_CONTENT_TYPE = "application/vnd.adobe.xed+json;version=1"
 OWNER_TAG = "pulumi/stack"  # Catalog tags are free-form: the one API here that can mark an owner

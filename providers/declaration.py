@@ -35,7 +35,7 @@ import pulumi
 from pulumi.dynamic import Resource
 from pydantic import BaseModel, ConfigDict
 
-from providers.types import Sandbox
+from aep_customerio.providers.types import Sandbox
 
 
 class _Replaces:

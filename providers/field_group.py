@@ -12,10 +12,10 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from providers.base import Body
-from providers.declaration import REPLACES, Outputs, resource_class
-from providers.types import FieldName, XdmField
-from providers.xdm import EXPERIENCE_EVENT, XdmInputs, XdmProvider
+from aep_customerio.providers.base import Body
+from aep_customerio.providers.declaration import REPLACES, Outputs, resource_class
+from aep_customerio.providers.types import FieldName, XdmField
+from aep_customerio.providers.xdm import EXPERIENCE_EVENT, XdmInputs, XdmProvider
 
 _TYPES: dict[str, dict[str, str]] = {
     "string": {"type": "string"},

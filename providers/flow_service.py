@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from providers.aep_client import FLOW_SERVICE, MAX_PAGES, first_item
-from providers.base import BaseProvider, Body
-from providers.declaration import REPLACES, AepInputs, Outputs
-from providers.errors import ApiError, empty_answer
-from providers.transport import json_body
-from providers.types import Description, Name
+from aep_customerio.providers.aep_client import FLOW_SERVICE, MAX_PAGES, first_item
+from aep_customerio.providers.base import BaseProvider, Body
+from aep_customerio.providers.declaration import REPLACES, AepInputs, Outputs
+from aep_customerio.providers.errors import ApiError, empty_answer
+from aep_customerio.providers.transport import json_body
+from aep_customerio.providers.types import Description, Name
 
 # A flow is stable in these states; in between (enabling, disabling, updating, ...) AEP refuses
 # changes with one of the BUSY_CODES: wait until it settles, then retry.

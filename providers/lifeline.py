@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-log = logging.getLogger("providers")
+log = logging.getLogger("aep_customerio")
 
 ENGINE_NAMES = frozenset({"pulumi"})
 _CHECK_EVERY = 0.5

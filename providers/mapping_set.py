@@ -15,13 +15,13 @@ from typing import Any
 
 from pydantic import Field
 
-from providers.aep_client import CONVERSION
-from providers.base import BaseProvider, Body, notice
-from providers.declaration import AepInputs, Outputs, resource_class
-from providers.errors import ApiError
-from providers.planning import canonical
-from providers.transport import json_body
-from providers.types import Description, MappingRules, Name
+from aep_customerio.providers.aep_client import CONVERSION
+from aep_customerio.providers.base import BaseProvider, Body, notice
+from aep_customerio.providers.declaration import AepInputs, Outputs, resource_class
+from aep_customerio.providers.errors import ApiError
+from aep_customerio.providers.planning import canonical
+from aep_customerio.providers.transport import json_body
+from aep_customerio.providers.types import Description, MappingRules, Name
 
 XED_FULL = "application/vnd.adobe.xed-full+json;version=1"
 _LEGACY_TYPES = {"text/x.schema-path": "ATTRIBUTE", "text/x.aep-xl": "EXPRESSION", "text/plain": "STATIC"}

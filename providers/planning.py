@@ -15,8 +15,8 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 from pydantic import ValidationError
 
-from providers.declaration import Inputs, owner_fields, replacing_fields
-from providers.errors import redact
+from aep_customerio.providers.declaration import Inputs, owner_fields, replacing_fields
+from aep_customerio.providers.errors import redact
 
 PROVIDER_KEY = "__provider"
 

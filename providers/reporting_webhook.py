@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
-from providers.base import BaseProvider, Body
-from providers.declaration import REPLACES, Inputs, Outputs, resource_class
-from providers.errors import ApiError, register_secret
-from providers.transport import json_body
-from providers.types import EventName, Label, Name
-from providers.urls import check_base_url
+from aep_customerio.providers.base import BaseProvider, Body
+from aep_customerio.providers.declaration import REPLACES, Inputs, Outputs, resource_class
+from aep_customerio.providers.errors import ApiError, register_secret
+from aep_customerio.providers.transport import json_body
+from aep_customerio.providers.types import EventName, Label, Name
+from aep_customerio.providers.urls import check_base_url
 
 PATH = "/v1/reporting_webhooks"
 

@@ -3,15 +3,15 @@ the declaration conformance tests (``tests/providers/test_declarations.py``) cov
 
 from __future__ import annotations
 
-from providers.dataflow import Dataflow
-from providers.dataset import Dataset
-from providers.declaration import DynamicResource
-from providers.field_group import FieldGroup
-from providers.mapping_set import MappingSet
-from providers.reporting_webhook import ReportingWebhook
-from providers.schema import Schema
-from providers.source_connection import SourceConnection
-from providers.target_connection import TargetConnection
+from aep_customerio.providers.dataflow import Dataflow
+from aep_customerio.providers.dataset import Dataset
+from aep_customerio.providers.declaration import DynamicResource
+from aep_customerio.providers.field_group import FieldGroup
+from aep_customerio.providers.mapping_set import MappingSet
+from aep_customerio.providers.reporting_webhook import ReportingWebhook
+from aep_customerio.providers.schema import Schema
+from aep_customerio.providers.source_connection import SourceConnection
+from aep_customerio.providers.target_connection import TargetConnection
 
 RESOURCES: tuple[type[DynamicResource], ...] = (
     FieldGroup,

@@ -11,9 +11,9 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from providers.base import Body
-from providers.declaration import REPLACES, Outputs, resource_class
-from providers.xdm import EXPERIENCE_EVENT, XdmInputs, XdmProvider
+from aep_customerio.providers.base import Body
+from aep_customerio.providers.declaration import REPLACES, Outputs, resource_class
+from aep_customerio.providers.xdm import EXPERIENCE_EVENT, XdmInputs, XdmProvider
 
 
 class SchemaInputs(XdmInputs):

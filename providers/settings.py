@@ -24,8 +24,8 @@ from pydantic import (
     ValidationError,
 )
 
-from providers.errors import register_secret, shown
-from providers.urls import BaseUrl
+from aep_customerio.providers.errors import register_secret, shown
+from aep_customerio.providers.urls import BaseUrl
 
 DEFAULT_PLATFORM_URL = "https://platform.adobe.io"
 DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com"

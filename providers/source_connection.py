@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from providers.base import Body
-from providers.declaration import REPLACES, resource_class
-from providers.flow_service import ConnectionInputs, ConnectionOutputs, ConnectionProvider
+from aep_customerio.providers.base import Body
+from aep_customerio.providers.declaration import REPLACES, resource_class
+from aep_customerio.providers.flow_service import ConnectionInputs, ConnectionOutputs, ConnectionProvider
 
 CUSTOMERIO_PROVIDER_ID = "521eee4d-8cbe-4906-bb48-fb6bd4450033"
 CUSTOMERIO_CONNECTION_SPEC_ID = "96479064-7b8a-4d69-b9ed-21c5683837ea"

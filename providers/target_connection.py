@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from providers.base import Body
-from providers.declaration import REPLACES, resource_class
-from providers.flow_service import ConnectionInputs, ConnectionOutputs, ConnectionProvider
+from aep_customerio.providers.base import Body
+from aep_customerio.providers.declaration import REPLACES, resource_class
+from aep_customerio.providers.flow_service import ConnectionInputs, ConnectionOutputs, ConnectionProvider
 
 DATA_LAKE_CONNECTION_SPEC_ID = "c604ff05-7f1a-43c0-8e18-33bf874cb11c"
 XED_FULL_VERSION = "application/vnd.adobe.xed-full+json;version=1"

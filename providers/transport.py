@@ -23,10 +23,10 @@ from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 from tenacity import RetryCallState, Retrying, stop_after_attempt, wait_exponential_jitter
 
-from providers.errors import ApiError, GoneError, parse_error_body, request_id_of
-from providers.lifeline import engine_alive
+from aep_customerio.providers.errors import ApiError, GoneError, parse_error_body, request_id_of
+from aep_customerio.providers.lifeline import engine_alive
 
-log = logging.getLogger("providers")
+log = logging.getLogger("aep_customerio")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 DEFAULT_TIMEOUT = (10.0, 60.0)

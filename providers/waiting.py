@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 from tenacity import RetryCallState, Retrying, retry_if_exception, retry_if_result, stop_after_delay
 from tenacity.wait import wait_exponential
 
-from providers.transport import RetryPolicy
+from aep_customerio.providers.transport import RetryPolicy
 
-log = logging.getLogger("providers")
+log = logging.getLogger("aep_customerio")
 T = TypeVar("T")
 
 

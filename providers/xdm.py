@@ -11,12 +11,12 @@ import threading
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
-from providers.aep_client import MAX_PAGES, SCHEMA_REGISTRY
-from providers.base import BaseProvider, Body, notice
-from providers.declaration import AepInputs
-from providers.errors import ApiError
-from providers.transport import json_body
-from providers.types import Description, Name
+from aep_customerio.providers.aep_client import MAX_PAGES, SCHEMA_REGISTRY
+from aep_customerio.providers.base import BaseProvider, Body, notice
+from aep_customerio.providers.declaration import AepInputs
+from aep_customerio.providers.errors import ApiError
+from aep_customerio.providers.transport import json_body
+from aep_customerio.providers.types import Description, Name
 
 XED_ONE = "application/vnd.adobe.xed+json; version=1"
 XED_IDS = "application/vnd.adobe.xed-id+json"

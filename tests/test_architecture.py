@@ -3,7 +3,8 @@
 (a) no import cycle among the project's own modules (`emulator`, `providers`, `components` and the
 top-level modules), counting module-level imports only (imports inside functions are deferred, and
 those under `if TYPE_CHECKING:` never run); (b) the emulator imports nothing from the product;
-(c) no source module is over 300 lines.
+(c) no source module is over 300 lines; (d) the product is imported by its installed names only
+(`aep_customerio.providers`, `aep_customerio.components`), never by the generic folder names.
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("emulator", "providers", "components")
 MAX_LINES = 300
+# The folders' installed names (aep_customerio/ links to them; pyproject.toml maps them).
+INSTALLED = {"providers": "aep_customerio.providers", "components": "aep_customerio.components"}
+GENERIC = ("providers", "components")
 
 
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
+    parts[0] = INSTALLED.get(parts[0], parts[0])
     return ".".join(parts)
 
 
@@ -137,6 +142,9 @@ def test_relative_and_from_imports_resolve() -> None:
 def test_no_import_cycles() -> None:
     graph = import_graph()
     assert {"emulator.app", "emulator.core.http"} <= set(graph), "the graph misses the emulator"
+    assert "aep_customerio.providers.base" in graph["aep_customerio.providers.dataflow"] | {
+        t for m in graph["aep_customerio.providers.dataflow"] for t in graph[m]
+    }, "the graph misses the product's own imports"
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
@@ -163,9 +171,30 @@ def test_emulator_imports_nothing_from_the_product() -> None:
             offenders += [
                 f"{path.relative_to(ROOT)}:{node.lineno} imports {name}"
                 for name in names
-                if name.split(".")[0] in ("providers", "components")
+                if name.split(".")[0] in (*GENERIC, "aep_customerio")
             ]
     assert offenders == []
+
+
+def _absolute_imports(path: Path) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, a.name) for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            yield node.lineno, node.module or ""
+
+
+def test_the_product_is_imported_by_its_installed_names_only() -> None:
+    """A user's own `providers/` or `components/` folder must never be imported in their place."""
+    files = [p for p in ROOT.rglob("*.py") if not ({".venv", ".tools", "aep_customerio"} & set(p.parts))]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in files
+        for line, name in _absolute_imports(path)
+        if name.split(".")[0] in GENERIC
+    ]
+    assert offenders == []
+    assert len(files) > 100
 
 
 @pytest.mark.parametrize("package", PACKAGES)

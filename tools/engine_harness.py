@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 TOOLS_BIN = REPO / ".tools" / "bin"
 VENV = REPO / ".venv"
 # What of this repository a stack of the real program needs (linked, never copied).
-PROGRAM_ENTRIES = ["Pulumi.yaml", "__main__.py", "providers", "components", "requirements.txt"]
+PROGRAM_ENTRIES = ["Pulumi.yaml", "__main__.py", "aep_customerio", "requirements.txt"]
 
 
 GO_MOD = REPO / "tools" / "pulumi-engine" / "go.mod"

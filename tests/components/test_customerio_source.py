@@ -9,18 +9,18 @@ from typing import Any
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
-from components.customerio_source import TYPE_TOKEN, CustomerIoSource, CustomerIoSourceArgs
-from components.default_mapping import CUSTOM_FIELDS, default_rules, resolve_tenant
-from components.stack_config import SourceConfig, StackConfigError, parse_stack_config
-from providers.base import BaseProvider
-from providers.dataflow import DataflowProvider
-from providers.dataset import DatasetProvider
-from providers.field_group import FieldGroupProvider
-from providers.mapping_set import MappingSetProvider
-from providers.reporting_webhook import ReportingWebhookProvider
-from providers.schema import SchemaProvider
-from providers.source_connection import SourceConnectionProvider
-from providers.target_connection import TargetConnectionProvider
+from aep_customerio.components.customerio_source import TYPE_TOKEN, CustomerIoSource, CustomerIoSourceArgs
+from aep_customerio.components.default_mapping import CUSTOM_FIELDS, default_rules, resolve_tenant
+from aep_customerio.components.stack_config import SourceConfig, StackConfigError, parse_stack_config
+from aep_customerio.providers.base import BaseProvider
+from aep_customerio.providers.dataflow import DataflowProvider
+from aep_customerio.providers.dataset import DatasetProvider
+from aep_customerio.providers.field_group import FieldGroupProvider
+from aep_customerio.providers.mapping_set import MappingSetProvider
+from aep_customerio.providers.reporting_webhook import ReportingWebhookProvider
+from aep_customerio.providers.schema import SchemaProvider
+from aep_customerio.providers.source_connection import SourceConnectionProvider
+from aep_customerio.providers.target_connection import TargetConnectionProvider
 from tests.components.mocking import (
     AEP_TYPES,
     COMPONENT,

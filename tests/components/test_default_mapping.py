@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from components import default_mapping
-from components.default_mapping import (
+from aep_customerio.components import default_mapping
+from aep_customerio.components.default_mapping import (
     CUSTOM_FIELDS,
     TENANT,
     TIMESTAMP_EXPRESSION,

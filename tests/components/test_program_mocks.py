@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from providers.settings import ENV
+from aep_customerio.providers.settings import ENV
 from tests.components.mocking import COMPONENT, DATAFLOW, WEBHOOK, Deployment, deploy
 
 PROGRAM = Path(__file__).resolve().parents[2] / "__main__.py"

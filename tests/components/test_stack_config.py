@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from components.stack_config import (
+from aep_customerio.components.stack_config import (
     DEFAULT_EVENTS,
     NAMESPACE,
     SourceConfig,
@@ -17,7 +17,7 @@ from components.stack_config import (
     config_path,
     parse_stack_config,
 )
-from providers.types import (
+from aep_customerio.providers.types import (
     Description,
     FieldName,
     InletTimeout,

@@ -6,15 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from providers.base import BaseProvider
-from providers.dataflow import DataflowProvider
-from providers.dataset import DatasetProvider
-from providers.field_group import FieldGroupProvider
-from providers.mapping_set import MappingSetProvider
-from providers.reporting_webhook import ReportingWebhookProvider
-from providers.schema import SchemaProvider
-from providers.source_connection import SourceConnectionProvider
-from providers.target_connection import TargetConnectionProvider
+from aep_customerio.providers.base import BaseProvider
+from aep_customerio.providers.dataflow import DataflowProvider
+from aep_customerio.providers.dataset import DatasetProvider
+from aep_customerio.providers.field_group import FieldGroupProvider
+from aep_customerio.providers.mapping_set import MappingSetProvider
+from aep_customerio.providers.reporting_webhook import ReportingWebhookProvider
+from aep_customerio.providers.schema import SchemaProvider
+from aep_customerio.providers.source_connection import SourceConnectionProvider
+from aep_customerio.providers.target_connection import TargetConnectionProvider
 
 Make = Callable[[type[Any]], Any]
 TIMESTAMP_EXPR = "dformat(timestamp * 1000, \"yyyy-MM-dd'T'HH:mm:ss.SSSX\")"

@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
-from providers.auth import forget_tokens
-from providers.base import BaseProvider
-from providers.transport import RetryPolicy
+from aep_customerio.providers.auth import forget_tokens
+from aep_customerio.providers.base import BaseProvider
+from aep_customerio.providers.transport import RetryPolicy
 
 P = TypeVar("P", bound=BaseProvider[Any])
 

@@ -7,15 +7,15 @@ from typing import Any
 import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
-from providers.base import BaseProvider
-from providers.dataflow import DataflowProvider
-from providers.dataset import DatasetProvider
-from providers.field_group import FieldGroupProvider
-from providers.mapping_set import MappingSetProvider
-from providers.reporting_webhook import ReportingWebhookProvider
-from providers.schema import SchemaProvider
-from providers.source_connection import SourceConnectionProvider
-from providers.target_connection import TargetConnectionProvider
+from aep_customerio.providers.base import BaseProvider
+from aep_customerio.providers.dataflow import DataflowProvider
+from aep_customerio.providers.dataset import DatasetProvider
+from aep_customerio.providers.field_group import FieldGroupProvider
+from aep_customerio.providers.mapping_set import MappingSetProvider
+from aep_customerio.providers.reporting_webhook import ReportingWebhookProvider
+from aep_customerio.providers.schema import SchemaProvider
+from aep_customerio.providers.source_connection import SourceConnectionProvider
+from aep_customerio.providers.target_connection import TargetConnectionProvider
 
 SCHEMA = "https://ns.adobe.com/t/schemas/abc"
 BASE: dict[type[BaseProvider[Any]], dict[str, Any]] = {
@@ -252,14 +252,14 @@ def test_check_failures_name_the_property(
 
 
 def test_type_tokens_are_the_documented_ones() -> None:
-    from providers.dataflow import Dataflow
-    from providers.dataset import Dataset
-    from providers.field_group import FieldGroup
-    from providers.mapping_set import MappingSet
-    from providers.reporting_webhook import ReportingWebhook
-    from providers.schema import Schema
-    from providers.source_connection import SourceConnection
-    from providers.target_connection import TargetConnection
+    from aep_customerio.providers.dataflow import Dataflow
+    from aep_customerio.providers.dataset import Dataset
+    from aep_customerio.providers.field_group import FieldGroup
+    from aep_customerio.providers.mapping_set import MappingSet
+    from aep_customerio.providers.reporting_webhook import ReportingWebhook
+    from aep_customerio.providers.schema import Schema
+    from aep_customerio.providers.source_connection import SourceConnection
+    from aep_customerio.providers.target_connection import TargetConnection
 
     tokens = {
         cls._resource_type_name

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from providers.errors import ApiError
+from aep_customerio.providers.errors import ApiError
 from tests.providers.chain import Chain, Live, Make, build_chain
 from tests.providers.conftest import Sleeper
 

@@ -10,9 +10,9 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 
-from providers.base import BaseProvider
-from providers.declaration import DynamicResource, replacing_fields
-from providers.resources import RESOURCES
+from aep_customerio.providers.base import BaseProvider
+from aep_customerio.providers.declaration import DynamicResource, replacing_fields
+from aep_customerio.providers.resources import RESOURCES
 
 ids = [cls.__name__ for cls in RESOURCES]
 

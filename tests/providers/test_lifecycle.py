@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from providers.base import BaseProvider
-from providers.dataset import DatasetProvider
-from providers.errors import ApiError
-from providers.mapping_set import MappingSetProvider
-from providers.reporting_webhook import ReportingWebhookProvider
-from providers.source_connection import SourceConnectionProvider
+from aep_customerio.providers.base import BaseProvider
+from aep_customerio.providers.dataset import DatasetProvider
+from aep_customerio.providers.errors import ApiError
+from aep_customerio.providers.mapping_set import MappingSetProvider
+from aep_customerio.providers.reporting_webhook import ReportingWebhookProvider
+from aep_customerio.providers.source_connection import SourceConnectionProvider
 from tests.providers.chain import TEARDOWN_ORDER, Live, Make, build_chain, destroy, up
 from tests.providers.conftest import Sleeper
 
@@ -377,7 +377,7 @@ def test_ambiguous_webhook_create_logs_no_endpoint(
     emulator: Any, make: Make, capfd: pytest.CaptureFixture[str]
 ) -> None:
     # the providers' own log handler (its stream swapped for a buffer) and the notices on stderr
-    handler = logging.getLogger("providers").handlers[0]
+    handler = logging.getLogger("aep_customerio").handlers[0]
     assert isinstance(handler, logging.StreamHandler)
     logged = io.StringIO()
     previous = handler.setStream(logged)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from providers.field_group import FieldGroupProvider
-from providers.schema import SchemaProvider
-from providers.xdm import forget_tenants
+from aep_customerio.providers.field_group import FieldGroupProvider
+from aep_customerio.providers.schema import SchemaProvider
+from aep_customerio.providers.xdm import forget_tenants
 from tests.providers.chain import Make, build_chain, destroy
 
 STATS = "/data/foundation/schemaregistry/stats"

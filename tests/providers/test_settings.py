@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from providers.errors import redact, shown
-from providers.settings import (
+from aep_customerio.providers.errors import redact, shown
+from aep_customerio.providers.settings import (
     ENV,
     AepSettings,
     ConfigurationError,
     CustomerIoSettings,
     load_settings,
 )
-from providers.urls import check_base_url
+from aep_customerio.providers.urls import check_base_url
 
 AEP = {"aep:clientId": "cfg-id", "aep:clientSecret": "cfg-secret-value", "aep:orgId": "ORG@AdobeOrg"}
 

@@ -8,8 +8,14 @@ from typing import Any
 import pytest
 import requests
 
-from providers.errors import ApiError, parse_error_body, register_secret, request_id_of
-from providers.transport import AmbiguousRequestError, RetryPolicy, json_body, parse_retry_after, send
+from aep_customerio.providers.errors import ApiError, parse_error_body, register_secret, request_id_of
+from aep_customerio.providers.transport import (
+    AmbiguousRequestError,
+    RetryPolicy,
+    json_body,
+    parse_retry_after,
+    send,
+)
 
 
 def _response(status: int, body: Any = None, headers: dict[str, str] | None = None) -> requests.Response:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from providers.errors import ApiError, hint_for
+from aep_customerio.providers.errors import ApiError, hint_for
 from tests.providers.chain import Chain, Make, build_chain
 
 CODE = "XDM-1527-400"
