@@ -80,11 +80,8 @@ def main() -> None:
     for source, create_webhook in zip(stack_config.sources, create_webhooks, strict=True):
         sources[source.name] = CustomerIoSource(
             source.name,
-            CustomerIoSourceArgs(
-                sandbox=stack_config.sandbox,
-                source=source,
-                create_webhook=create_webhook,
-                inlet_timeout_seconds=stack_config.inlet_timeout_seconds,
+            CustomerIoSourceArgs.from_config(
+                stack_config.sandbox, source, create_webhook, stack_config.inlet_timeout_seconds
             ),
         )
     pulumi.export("sandbox", stack_config.sandbox)

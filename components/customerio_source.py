@@ -13,7 +13,6 @@ turn unknown, which would preview every dependent of an updated object as a repl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -24,7 +23,7 @@ from aep_customerio.components.default_mapping import (
     resolve_tenant,
     tenant_of_schema,
 )
-from aep_customerio.components.stack_config import SourceConfig
+from aep_customerio.components.source_args import CustomerIoSourceArgs
 from aep_customerio.providers.dataflow import Dataflow, DataflowArgs
 from aep_customerio.providers.dataset import Dataset, DatasetArgs
 from aep_customerio.providers.field_group import FieldGroup, FieldGroupArgs
@@ -34,15 +33,9 @@ from aep_customerio.providers.schema import Schema, SchemaArgs
 from aep_customerio.providers.source_connection import SourceConnection, SourceConnectionArgs
 from aep_customerio.providers.target_connection import TargetConnection, TargetConnectionArgs
 
+__all__ = ["TYPE_TOKEN", "CustomerIoSource", "CustomerIoSourceArgs"]
+
 TYPE_TOKEN = "aep-customerio:index:CustomerIoSource"
-
-
-@dataclass
-class CustomerIoSourceArgs:
-    sandbox: str
-    source: SourceConfig
-    create_webhook: bool
-    inlet_timeout_seconds: float | None = None
 
 
 class CustomerIoSource(pulumi.ComponentResource):
@@ -61,31 +54,31 @@ class CustomerIoSource(pulumi.ComponentResource):
         self, name: str, args: CustomerIoSourceArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        source, sandbox = args.source, args.sandbox
+        sandbox = args.sandbox
         child = pulumi.ResourceOptions(parent=self)
         # Without the opt-in, destroy and replacement leave the data (and what describes it) in AEP.
         # Decided here, not only in the Dataset provider's "holds data" guard: that guard can only
         # speak for the dataset, and the schema and field group would then stay only as long as AEP
         # refuses to delete what a dataset still uses.
-        keep_data = pulumi.ResourceOptions(parent=self, retain_on_delete=not source.delete_data_on_destroy)
-        label = f"Customer.io {source.name}"
+        keep_data = pulumi.ResourceOptions(parent=self, retain_on_delete=not args.delete_data_on_destroy)
+        label = f"Customer.io {args.name}"
 
         tenant_id: pulumi.Input[str]
         schema_id: pulumi.Input[str]
-        if source.existing_schema_id:
-            schema_id = source.existing_schema_id
-            tenant_id = source.tenant_id or ""
+        if args.existing_schema_id:
+            schema_id = args.existing_schema_id
+            tenant_id = args.tenant_id or ""
         else:
             fields = {
                 **CUSTOM_FIELDS,
-                **{k: v.model_dump(exclude_none=True) for k, v in source.extra_fields.items()},
+                **{k: dict(v) for k, v in args.extra_fields.items()},
             }
             field_group = FieldGroup(
                 f"{name}-field-group",
                 FieldGroupArgs(
                     sandbox=sandbox,
                     title=f"{label} reporting webhook fields",
-                    description=f"Fields of Customer.io reporting webhook events ({source.name})",
+                    description=f"Fields of Customer.io reporting webhook events ({args.name})",
                     fields=fields,
                 ),
                 keep_data,
@@ -95,7 +88,7 @@ class CustomerIoSource(pulumi.ComponentResource):
                 SchemaArgs(
                     sandbox=sandbox,
                     title=f"{label} events",
-                    description=source.description,
+                    description=args.description,
                     field_group_ids=[field_group.id],
                 ),
                 keep_data,
@@ -105,24 +98,24 @@ class CustomerIoSource(pulumi.ComponentResource):
             schema_id, tenant_id = schema.id, schema.id.apply(tenant_of_schema)
 
         dataset_id: pulumi.Input[str]
-        if source.existing_dataset_id:
-            dataset_id = source.existing_dataset_id
+        if args.existing_dataset_id:
+            dataset_id = args.existing_dataset_id
         else:
             dataset = Dataset(
                 f"{name}-dataset",
                 DatasetArgs(
                     sandbox=sandbox,
                     name=f"{label} events",
-                    description=source.description,
+                    description=args.description,
                     schema_id=schema_id,
-                    delete_data_on_destroy=source.delete_data_on_destroy,
+                    delete_data_on_destroy=args.delete_data_on_destroy,
                 ),
                 keep_data,
             )
             dataset_id = dataset.id
 
         rules = mapping_rules(
-            [rule.model_dump() for rule in source.mappings], source.replace_default_mappings, source.test_mode
+            [dict(rule) for rule in args.mappings], args.replace_default_mappings, args.test_mode
         )
         mapping_set = MappingSet(
             f"{name}-mapping",
@@ -139,7 +132,7 @@ class CustomerIoSource(pulumi.ComponentResource):
             TargetConnectionArgs(
                 sandbox=sandbox,
                 name=f"{label} target connection",
-                description=source.description,
+                description=args.description,
                 dataset_id=dataset_id,
                 schema_id=schema_id,
             ),
@@ -148,7 +141,7 @@ class CustomerIoSource(pulumi.ComponentResource):
         source_connection = SourceConnection(
             f"{name}-source-connection",
             SourceConnectionArgs(
-                sandbox=sandbox, name=f"{label} source connection", description=source.description
+                sandbox=sandbox, name=f"{label} source connection", description=args.description
             ),
             child,
         )
@@ -157,12 +150,12 @@ class CustomerIoSource(pulumi.ComponentResource):
             DataflowArgs(
                 sandbox=sandbox,
                 name=f"{label} dataflow",
-                description=source.description,
+                description=args.description,
                 source_connection_id=source_connection.id,
                 target_connection_id=target_connection.id,
                 mapping_set_id=mapping_set.id,
                 mapping_version=mapping_set.version,
-                enabled=source.enabled,
+                enabled=args.enabled,
                 inlet_timeout_seconds=args.inlet_timeout_seconds,
             ),
             child,
@@ -171,15 +164,14 @@ class CustomerIoSource(pulumi.ComponentResource):
         self.webhook_url = dataflow.webhook_url
         self.webhook_id = None
         if args.create_webhook:
-            events: list[pulumi.Input[str]] = list(source.events)
             webhook = ReportingWebhook(
                 f"{name}-webhook",
                 ReportingWebhookArgs(
-                    name=f"AEP {sandbox} {source.name}",
+                    name=pulumi.Output.concat("AEP ", sandbox, " ", args.name),
                     endpoint=dataflow.webhook_url,
-                    events=events,
-                    disabled=not source.enabled,
-                    workspace=source.customerio_workspace,
+                    events=args.events,
+                    disabled=pulumi.Output.from_input(args.enabled).apply(lambda on: not on),
+                    workspace=args.customerio_workspace,
                 ),
                 # Customer.io holds back every later event while deliveries fail: the webhook
                 # must go before the dataflow it points at.

@@ -69,11 +69,8 @@ def build(
     def program() -> dict[str, Any]:
         component = CustomerIoSource(
             name,
-            CustomerIoSourceArgs(
-                sandbox=sandbox,
-                source=config or SourceConfig(),
-                create_webhook=create_webhook,
-                inlet_timeout_seconds=inlet_timeout_seconds,
+            CustomerIoSourceArgs.from_config(
+                sandbox, config or SourceConfig(), create_webhook, inlet_timeout_seconds
             ),
         )
         return component.outputs()
@@ -218,7 +215,7 @@ def test_component_outputs(default: Deployment) -> None:
 def test_webhook_url_output_is_secret() -> None:
     def program() -> Any:
         component = CustomerIoSource(
-            "cio", CustomerIoSourceArgs(sandbox="dev", source=SourceConfig(), create_webhook=False)
+            "cio", CustomerIoSourceArgs.from_config("dev", SourceConfig(), create_webhook=False)
         )
         url = component.outputs()["webhookUrl"]
         # apply() awaits an awaitable result: the Output's own secretness.
@@ -369,7 +366,7 @@ def test_two_components_have_distinct_resources() -> None:
     def program() -> list[Any]:
         components = [
             CustomerIoSource(
-                name, CustomerIoSourceArgs(sandbox="dev", source=source(name=name), create_webhook=True)
+                name, CustomerIoSourceArgs.from_config("dev", source(name=name), create_webhook=True)
             )
             for name in ("us", "eu")
         ]
