@@ -3,7 +3,10 @@
 Inputs: ``sandbox``, ``flow_spec_id``, ``flow_spec_version``, ``source_connection_id`` and
 ``target_connection_id`` replace (a changed connection means a new dataflow); ``name``,
 ``description``, ``mapping_set_id`` + ``mapping_version`` (PATCH ``/transformations/0``, If-Match)
-and ``enabled`` (flow actions) update; ``inlet_timeout_seconds`` (local, default 300) bounds the wait
+``enabled`` (flow actions), ``error_diagnostics_enabled`` and ``partial_ingestion_percent`` (the flow's
+``options``, each by a JSON Patch of its own leaf path ``/options/<name>`` so that ``options.inletUrl`` is
+never overwritten; set after create, as ``options`` in a create body is undocumented) update;
+``inlet_timeout_seconds`` (local, default 300) bounds the wait
 for ``options.inletUrl`` after create and for a busy flow to settle during one operation.
 Outputs: ``flow_id`` (also the resource id), ``etag``, ``state``, ``inlet_url`` and
 ``webhook_url`` = ``{inlet_url}?x-adobe-flow-id={flow_id}`` (both secret).
@@ -26,7 +29,7 @@ from aep_customerio.providers.flow_service import (
     FlowServiceProvider,
     name_description_ops,
 )
-from aep_customerio.providers.types import InletTimeout
+from aep_customerio.providers.types import InletTimeout, PartialIngestionPercent
 from aep_customerio.providers.waiting import poll
 
 CUSTOMERIO_FLOW_SPEC_ID = "e77fde5a-22a8-11ed-861d-0242ac120002"
@@ -41,6 +44,8 @@ class DataflowInputs(FlowServiceInputs):
     mapping_set_id: str = Field(min_length=1)
     mapping_version: int = Field(default=0, ge=0)
     enabled: bool = True
+    error_diagnostics_enabled: bool = False
+    partial_ingestion_percent: PartialIngestionPercent | None = None
     inlet_timeout_seconds: InletTimeout = 300.0
 
 
@@ -59,6 +64,28 @@ def webhook_url(inlet_url: str, flow_id: str) -> str:
 
 def _mapping(set_id: str, version: int) -> dict[str, Any]:
     return {"name": "Mapping", "params": {"mappingId": set_id, "mappingVersion": version}}
+
+
+OPTIONS = {
+    "error_diagnostics_enabled": "errorDiagnosticsEnabled",
+    "partial_ingestion_percent": "partialIngestionPercent",
+}
+_NO_OPTIONS: dict[str, Any] = {"error_diagnostics_enabled": False, "partial_ingestion_percent": None}
+
+
+def option_ops(old: dict[str, Any], new: DataflowInputs) -> list[dict[str, Any]]:
+    """JSON Patch of the flow options that change, each on its own leaf path (never ``/options``:
+    an ``add`` of the whole object would drop ``inletUrl``)."""
+    ops: list[dict[str, Any]] = []
+    for key, name in OPTIONS.items():
+        before, after = old.get(key, _NO_OPTIONS[key]), getattr(new, key)
+        if before == after:
+            continue
+        if after is None:
+            ops.append({"op": "remove", "path": f"/options/{name}"})
+        else:
+            ops.append({"op": "add", "path": f"/options/{name}", "value": after})
+    return ops
 
 
 def _inlet(item: Body) -> str:
@@ -96,6 +123,13 @@ class DataflowProvider(FlowServiceProvider[DataflowInputs]):
     def created(self, id_: str, body: Body, args: DataflowInputs) -> Body:
         try:
             item = self._wait_for_inlet(id_, args)
+            ops = option_ops(_NO_OPTIONS, args)
+            if ops:
+                item = self._control(id_, args.sandbox, args).mutate(
+                    "set options",
+                    lambda it: self.patch(id_, args.sandbox, ops, str(it.get("etag") or "") or None),
+                    stable=item if item.get("state") in STABLE_STATES else None,
+                )
             if not args.enabled:
                 stable = item if item.get("state") in STABLE_STATES else None
                 item = self._control(id_, args.sandbox, args).set_enabled(False, stable)
@@ -149,12 +183,17 @@ class DataflowProvider(FlowServiceProvider[DataflowInputs]):
 
     def live(self, body: Body, args: DataflowInputs, props: dict[str, Any]) -> dict[str, Any]:
         spec = body.get("flowSpec") or {}
+        raw = body.get("options")
+        options: Body = raw if isinstance(raw, dict) else {}
+        percent = options.get("partialIngestionPercent")
         live: dict[str, Any] = {
             **self.live_names(body, args),
             "flow_spec_id": spec.get("id", args.flow_spec_id),
             "flow_spec_version": spec.get("version", args.flow_spec_version),
             # the direction the flow is heading (or is in); unknown states keep what we had
             "enabled": _ENABLED_BY_STATE.get(str(body.get("state") or ""), args.enabled),
+            "error_diagnostics_enabled": options.get("errorDiagnosticsEnabled") is True,
+            "partial_ingestion_percent": float(percent) if percent not in (None, "") else None,
         }
         sources = body.get("sourceConnectionIds") or []
         targets = body.get("targetConnectionIds") or []
@@ -177,6 +216,7 @@ class DataflowProvider(FlowServiceProvider[DataflowInputs]):
         if (old.mapping_set_id, old.mapping_version) != (new.mapping_set_id, new.mapping_version):
             value = _mapping(new.mapping_set_id, new.mapping_version)
             ops.append({"op": "replace", "path": "/transformations/0", "value": value})
+        ops += option_ops(old.model_dump(), new)
 
         def patch(item: Body) -> None:
             # the etag just read is current: no 412 round trip for our own earlier changes

@@ -3,7 +3,7 @@
 Inputs: ``sandbox`` and ``code`` (letters and digits; the natural key) and ``id_type`` replace;
 ``name`` and ``description`` are set at creation only (``code`` and ``idType`` are immutable in AEP,
 the rest is not worth a PUT). A standard namespace (``Email``, ``ECID``...) or one that exists already
-is adopted. Outputs: ``namespace_id`` (AEP's numeric id as a string, also the resource id), ``code``.
+is adopted. Outputs: ``namespace_id`` (AEP's numeric id as a string, also the resource id).
 
 Delete: Identity Service has no DELETE (identity-service.yaml): the namespace is kept, with a notice.
 Sources: identity-service.yaml ``createNamespace`` (200), ``getIdNamespaces``; aep-profile-diagnostics.md §1.
@@ -32,7 +32,6 @@ class IdentityNamespaceInputs(AepInputs):
 
 class IdentityNamespaceOutputs(Outputs):
     namespace_id: str
-    code: str
 
 
 class IdentityNamespaceProvider(BaseProvider[IdentityNamespaceInputs]):
@@ -67,7 +66,7 @@ class IdentityNamespaceProvider(BaseProvider[IdentityNamespaceInputs]):
     def outs(
         self, id_: str, body: Body, args: IdentityNamespaceInputs, props: dict[str, Any]
     ) -> dict[str, Any]:
-        return {"namespace_id": str(body.get("id", id_)), "code": str(body.get("code", args.code))}
+        return {"namespace_id": str(body.get("id", id_))}
 
     def change(
         self, id_: str, old: IdentityNamespaceInputs, new: IdentityNamespaceInputs, olds: dict[str, Any]

@@ -3,6 +3,10 @@
 Inputs: ``sandbox`` and ``class_id`` (default ExperienceEvent) replace; ``title`` (unique),
 ``description`` and ``field_group_ids`` update by PUT.
 Outputs: ``schema_id`` (the ``$id``, also the resource id), ``alt_id``, ``version``, ``tenant_id``.
+
+Profile: the ``union`` tag (``meta:immutableTags``) is the ``UnionTag`` resource's; AEP refuses a PUT
+that would drop it, so an update reads the schema's immutable tags first and carries them. A union
+schema AEP refuses to delete is kept, with a notice (``XdmProvider.remove``).
 """
 
 from __future__ import annotations
@@ -43,6 +47,13 @@ class SchemaProvider(XdmProvider[SchemaInputs]):
             "type": "object",
             "allOf": [{"$ref": args.class_id}] + [{"$ref": fg} for fg in args.field_group_ids],
         }
+
+    def update_body(self, id_: str, new: SchemaInputs, tenant: str, olds: dict[str, Any]) -> Body:
+        body = self.body(new, tenant)
+        tags = self.fetch(id_, new, olds).get("meta:immutableTags")
+        if isinstance(tags, list) and tags:
+            body["meta:immutableTags"] = [str(t) for t in tags]
+        return body
 
     def live(self, body: Body, args: SchemaInputs, props: dict[str, Any]) -> dict[str, Any]:
         refs = [str(r["$ref"]) for r in body.get("allOf", []) if isinstance(r, dict) and "$ref" in r]

@@ -85,3 +85,6 @@ MappingRules = Annotated[list[MappingRule], AfterValidator(_unique_destinations)
 UniqueDestinations = AfterValidator(_unique_destinations)
 # How long one dataflow operation may wait (for the inlet URL, or for a busy flow to settle).
 InletTimeout = Annotated[float, Field(gt=0, le=3600)]
+# Flow option partialIngestionPercent: the share of failed records a run may have (flow spec
+# GenericStreamingAEP optionSpec: a number > 0; a percentage, so at most 100).
+PartialIngestionPercent = Annotated[float, Field(gt=0, le=100)]

@@ -3,7 +3,7 @@
 Inputs: ``sandbox`` and ``schema_id`` replace; ``descriptor_id`` (the primary identity descriptor the
 tag needs; it orders the tag after the descriptor) is recorded only. Create: ``PATCH`` the schema with
 ``[{"op": "add", "path": "/meta:immutableTags", "value": ["union"]}]`` unless it carries the tag
-already (adopted). Outputs: ``schema_id`` (also the resource id), ``tags``.
+already (adopted). Outputs: ``tags`` (the schema's immutable tags); the resource id is the schema id.
 
 AEP refuses the tag without a primary identity (XDM-1528-400) and never removes it (an immutable tag):
 delete keeps it, with a notice, and the stack forbids turning Profile off (``Schema`` check).
@@ -35,7 +35,6 @@ class UnionTagInputs(AepInputs):
 
 
 class UnionTagOutputs(Outputs):
-    schema_id: str
     tags: list[str]
 
 
@@ -77,12 +76,12 @@ class UnionTagProvider(BaseProvider[UnionTagInputs]):
         return {}
 
     def outs(self, id_: str, body: Body, args: UnionTagInputs, props: dict[str, Any]) -> dict[str, Any]:
-        return {"schema_id": str(body.get("$id", id_)), "tags": tags_of(body) or [UNION]}
+        return {"tags": tags_of(body) or [UNION]}
 
     def change(
         self, id_: str, old: UnionTagInputs, new: UnionTagInputs, olds: dict[str, Any]
     ) -> dict[str, Any]:
-        return {"schema_id": id_, "tags": list(olds.get("tags") or [UNION])}
+        return {"tags": list(olds.get("tags") or [UNION])}
 
     def remove(self, id_: str, args: UnionTagInputs, props: dict[str, Any]) -> None:
         notice(

@@ -50,6 +50,13 @@ def is_in_use(exc: ApiError) -> bool:
     return any(marker in text for marker in ("used by", "in use", "referenced", "active flows"))
 
 
+def is_profile_locked(exc: ApiError) -> bool:
+    """A delete refused because the schema is enabled for Profile (``union``: XDM-1090-400 in the
+    emulator; AEP's exact answer is UNCONFIRMED, aep-profile-diagnostics.md §7)."""
+    text = f"{exc.title} {exc.detail}".lower()
+    return exc.status in (400, 403, 409) and ("union" in text or "profile" in text)
+
+
 class XdmProvider(BaseProvider[X]):
     container: ClassVar[str]
     id_output: ClassVar[str]
@@ -58,6 +65,10 @@ class XdmProvider(BaseProvider[X]):
     def body(self, args: X, tenant: str) -> Body:
         """The request body of a create or update."""
         raise NotImplementedError
+
+    def update_body(self, id_: str, new: X, tenant: str, olds: dict[str, Any]) -> Body:
+        """The body of an update's PUT (the create body unless the object keeps more)."""
+        return self.body(new, tenant)
 
     def path(self, xdm_id: str = "") -> str:
         base = f"{SCHEMA_REGISTRY}/tenant/{self.container}"
@@ -146,7 +157,11 @@ class XdmProvider(BaseProvider[X]):
         sandbox = old.sandbox
         tenant = self.tenant(sandbox, olds, "update")
         resp = self.aep().call(
-            "PUT", self.path(id_), sandbox=sandbox, operation="update", json=self.body(new, tenant)
+            "PUT",
+            self.path(id_),
+            sandbox=sandbox,
+            operation="update",
+            json=self.update_body(id_, new, tenant, olds),
         )
         body = resp.json() if resp.content else None
         return self.outs(id_, body if isinstance(body, dict) else {"$id": id_}, new, olds)
@@ -156,6 +171,13 @@ class XdmProvider(BaseProvider[X]):
         try:
             self.aep().call("DELETE", self.path(id_), sandbox=sandbox, operation="delete", accept=(404,))
         except ApiError as exc:
+            if is_profile_locked(exc):
+                notice(
+                    f"{self.kind} '{args.display_name()}' (sandbox {sandbox}) is enabled for Profile and "
+                    f"was NOT deleted: {exc.detail} AEP keeps Profile schemas (a sandbox reset removes "
+                    "them). It is no longer managed by this stack."
+                )
+                return
             if not is_in_use(exc):
                 raise
             # Typically a retained dataset (it holds data) still uses it: keep this one too.

@@ -255,15 +255,29 @@ def test_type_tokens_are_the_documented_ones() -> None:
     from aep_customerio.providers.dataflow import Dataflow
     from aep_customerio.providers.dataset import Dataset
     from aep_customerio.providers.field_group import FieldGroup
+    from aep_customerio.providers.identity_descriptor import IdentityDescriptor
+    from aep_customerio.providers.identity_namespace import IdentityNamespace
     from aep_customerio.providers.mapping_set import MappingSet
     from aep_customerio.providers.reporting_webhook import ReportingWebhook
     from aep_customerio.providers.schema import Schema
     from aep_customerio.providers.source_connection import SourceConnection
     from aep_customerio.providers.target_connection import TargetConnection
+    from aep_customerio.providers.union_tag import UnionTag
 
     tokens = {
         cls._resource_type_name
-        for cls in (FieldGroup, Schema, Dataset, SourceConnection, TargetConnection, MappingSet, Dataflow)
+        for cls in (
+            FieldGroup,
+            Schema,
+            Dataset,
+            SourceConnection,
+            TargetConnection,
+            MappingSet,
+            Dataflow,
+            IdentityNamespace,
+            IdentityDescriptor,
+            UnionTag,
+        )
     }
     assert tokens == {
         f"dynamic/aep:{n}"
@@ -275,6 +289,9 @@ def test_type_tokens_are_the_documented_ones() -> None:
             "TargetConnection",
             "MappingSet",
             "Dataflow",
+            "IdentityNamespace",
+            "IdentityDescriptor",
+            "UnionTag",
         )
     }
     assert ReportingWebhook._resource_type_name == "dynamic/customerio:ReportingWebhook"
