@@ -5,6 +5,7 @@ from the other's Output, one in a second sandbox; no changes after `up`; a clean
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,12 +25,24 @@ def readme_example() -> str:
     return str(code)
 
 
+# What a source distribution of the project holds (pip builds in the source tree: build from a copy).
+DISTRIBUTED = ["pyproject.toml", "README.md", "aep_customerio", "providers", "components"]
+
+
 def install(program: Path) -> Path:
     """A virtualenv of the program's own, with this repository installed into it by pip."""
+    source = program.parent / "source"
+    source.mkdir()
+    for entry in DISTRIBUTED:
+        if (REPO / entry).is_dir():  # aep_customerio/'s links to the folders stay links
+            skip = shutil.ignore_patterns("__pycache__")
+            shutil.copytree(REPO / entry, source / entry, symlinks=True, ignore=skip)
+        else:
+            shutil.copy(REPO / entry, source / entry)
     venv = program / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "-c", str(REPO / "constraints.txt"), str(REPO)], check=True, cwd=program)
+    subprocess.run([*pip, "-c", str(REPO / "constraints.txt"), str(source)], check=True, cwd=program)
     return venv
 
 
