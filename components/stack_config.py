@@ -31,12 +31,19 @@ from aep_customerio.providers.types import (
     InletTimeout,
     Label,
     MappingRule,
+    PartialIngestionPercent,
     Sandbox,
     UniqueDestinations,
     XdmField,
 )
 
 NAMESPACE = "aep-customerio"
+
+# The default primary identity of a Profile-enabled source: Customer.io's `cio_id` (present in
+# multi-identifier workspaces, stable across id/email changes; aep-profile-diagnostics.md §1) in a
+# custom cross-device namespace. ID-only workspaces use `identityField: id`.
+DEFAULT_IDENTITY_FIELD = "cio_id"
+DEFAULT_IDENTITY_NAMESPACE = "CustomerIOID"
 
 # The families Adobe's Customer.io source documents schemas for (customer, email, SMS, push,
 # in-app, Slack, webhook); a user can narrow or widen the list per source.
@@ -93,6 +100,47 @@ class SourceConfig(_Model):
     # Which Customer.io workspace's App API key (customerio:appApiKeys.<name>) manages the webhook;
     # unset: customerio:appApiKey.
     customerio_workspace: Label | None = None
+    # Real-Time Customer Profile (irreversible for the schema: see README "Profile").
+    profile: bool = False
+    identity_field: FieldName = DEFAULT_IDENTITY_FIELD
+    identity_namespace: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{1,40}$")] = DEFAULT_IDENTITY_NAMESPACE
+    # Flow options; unset errorDiagnostics: on with partial ingestion (as Adobe's UI does).
+    error_diagnostics: bool | None = None
+    partial_ingestion_percent: PartialIngestionPercent | None = None
+
+    @model_validator(mode="after")
+    def _profile_and_options(self) -> SourceConfig:
+        if self.partial_ingestion_percent is not None and self.error_diagnostics is False:
+            raise ValueError(
+                "partialIngestionPercent needs error diagnostics: leave errorDiagnostics unset or true"
+            )
+        if not self.profile:
+            return self
+        if self.existing_schema_id or self.existing_dataset_id:
+            raise ValueError(
+                "profile applies to the schema and dataset this program creates, not to "
+                "existingSchemaId/existingDatasetId (the union tag cannot be undone)"
+            )
+        fields = {
+            **CUSTOM_FIELDS,
+            **{k: v.model_dump(exclude_none=True) for k, v in self.extra_fields.items()},
+        }
+        if (fields.get(self.identity_field) or {}).get("type") != "string":
+            raise ValueError(
+                f"identityField {self.identity_field!r} must be a string field of the schema: "
+                f"one of {', '.join(sorted(k for k, v in fields.items() if v.get('type') == 'string'))}"
+            )
+        if self.test_mode and self.identity_field == "cio_id":
+            raise ValueError("testMode sends carry no cio_id: set identityField to id (or another field)")
+        return self
+
+    @property
+    def error_diagnostics_enabled(self) -> bool:
+        return (
+            self.error_diagnostics
+            if self.error_diagnostics is not None
+            else self.partial_ingestion_percent is not None
+        )
 
     @model_validator(mode="after")
     def _bring_your_own(self) -> SourceConfig:
