@@ -3,7 +3,8 @@
 Inputs: ``sandbox`` and ``code`` (letters and digits; the natural key) and ``id_type`` replace;
 ``name`` and ``description`` are set at creation only (``code`` and ``idType`` are immutable in AEP,
 the rest is not worth a PUT). A standard namespace (``Email``, ``ECID``...) or one that exists already
-is adopted. Outputs: ``namespace_id`` (AEP's numeric id as a string, also the resource id).
+is adopted, also when a create is refused because it exists (another source of the stack made it
+meanwhile). Outputs: ``namespace_id`` (AEP's numeric id as a string, also the resource id).
 
 Delete: Identity Service has no DELETE (identity-service.yaml): the namespace is kept, with a notice.
 Sources: identity-service.yaml ``createNamespace`` (200), ``getIdNamespaces``; aep-profile-diagnostics.md §1.
@@ -17,6 +18,7 @@ from pydantic import Field
 
 from aep_customerio.providers.base import BaseProvider, Body, notice
 from aep_customerio.providers.declaration import REPLACES, AepInputs, Outputs, resource_class
+from aep_customerio.providers.errors import ApiError
 from aep_customerio.providers.transport import json_body
 
 IDNAMESPACE = "/data/core/idnamespace/identities"
@@ -45,7 +47,14 @@ class IdentityNamespaceProvider(BaseProvider[IdentityNamespaceInputs]):
         body = {"name": args.name or args.code, "code": args.code, "idType": args.id_type}
         if args.description:
             body["description"] = args.description
-        resp = self.aep().call("POST", IDNAMESPACE, sandbox=args.sandbox, operation="create", json=body)
+        try:
+            resp = self.aep().call("POST", IDNAMESPACE, sandbox=args.sandbox, operation="create", json=body)
+        except ApiError as exc:
+            # Two sources of one stack share the namespace: the other one's create won the race.
+            found = self.find(args) if exc.status in (400, 409) and "exist" in str(exc.detail) else None
+            if found is None:
+                raise
+            return found
         return dict(json_body(resp, "create"))
 
     def find(self, args: IdentityNamespaceInputs) -> Body | None:

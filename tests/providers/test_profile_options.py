@@ -135,3 +135,17 @@ def test_flow_options_set_at_create(emulator: Any, make: Make) -> None:
     )
     assert item["options"]["inletUrl"] == created.state["inlet_url"]
     assert flow.provider.diff(created.id, created.state, inputs(created)).changes is False
+
+
+def test_a_namespace_made_meanwhile_is_adopted(
+    emulator: Any, make: Make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two sources share the namespace: the second's lookup ran before the first's create, its POST is
+    refused as existing, and it adopts the namespace instead of failing."""
+    first, second = make(IdentityNamespaceProvider), make(IdentityNamespaceProvider)
+    props = {"sandbox": "dev", "code": "SharedCIO"}
+    made = up(first, props)
+    lookups = iter([None])  # the lookup before the POST found nothing yet
+    real_find = second.find
+    monkeypatch.setattr(second, "find", lambda args: next(lookups, None) or real_find(args))
+    assert up(second, props).id == made.id
