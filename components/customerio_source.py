@@ -172,6 +172,7 @@ class CustomerIoSource(pulumi.ComponentResource):
                     events=args.events,
                     disabled=pulumi.Output.from_input(args.enabled).apply(lambda on: not on),
                     workspace=args.customerio_workspace,
+                    flow_sandbox=sandbox,
                 ),
                 # Customer.io holds back every later event while deliveries fail: the webhook
                 # must go before the dataflow it points at.

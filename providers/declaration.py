@@ -88,8 +88,25 @@ def replacing_fields(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(name for name, info in model.model_fields.items() if REPLACES in info.metadata)
 
 
+class _Context:
+    def __repr__(self) -> str:
+        return "CONTEXT"
+
+
+CONTEXT = _Context()
+"""Field marker: an input the provider reads to check its work (e.g. where a referenced object
+lives), not a property of the remote object: never a reason to update or replace."""
+
+
 def owner_fields(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(name for name, info in model.model_fields.items() if OWNER in info.metadata)
+
+
+def uncompared_fields(model: type[BaseModel]) -> frozenset[str]:
+    markers = (OWNER, CONTEXT)
+    return frozenset(
+        name for name, info in model.model_fields.items() if any(m in markers for m in info.metadata)
+    )
 
 
 class DynamicResource(Resource):

@@ -15,7 +15,7 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 from pydantic import ValidationError
 
-from aep_customerio.providers.declaration import Inputs, owner_fields, replacing_fields
+from aep_customerio.providers.declaration import Inputs, replacing_fields, uncompared_fields
 from aep_customerio.providers.errors import redact
 
 PROVIDER_KEY = "__provider"
@@ -81,7 +81,7 @@ class Planning:
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replacing = replacing_fields(self.inputs)
-        compared = set(self.inputs.model_fields) - owner_fields(self.inputs)
+        compared = set(self.inputs.model_fields) - uncompared_fields(self.inputs)
         changes: list[str] = []
         replaces: list[str] = []
         for key, field in self.inputs.model_fields.items():

@@ -12,12 +12,13 @@ region, read/update/delete refuse rather than touch or "lose" the wrong webhook)
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, field_validator
 
+from aep_customerio.providers.aep_client import FLOW_SERVICE
 from aep_customerio.providers.base import BaseProvider, Body
-from aep_customerio.providers.declaration import REPLACES, Inputs, Outputs, resource_class
+from aep_customerio.providers.declaration import CONTEXT, REPLACES, Inputs, Outputs, resource_class
 from aep_customerio.providers.errors import ApiError, register_secret
 from aep_customerio.providers.transport import json_body
 from aep_customerio.providers.types import EventName, Label, Name
@@ -34,6 +35,9 @@ class ReportingWebhookInputs(Inputs):
     disabled: bool = False
     full_resolution: bool = False
     with_content: bool = False
+    # The AEP sandbox of the dataflow the endpoint names: before pointing Customer.io at it, check
+    # that it still exists (after an interrupted destroy, the state may hold a deleted flow).
+    flow_sandbox: Annotated[str, CONTEXT] = ""
 
     @field_validator("endpoint")
     @classmethod
@@ -100,7 +104,25 @@ class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
             )
         return current
 
+    def _require_live_flow(self, args: ReportingWebhookInputs, operation: str) -> None:
+        flow_ids = parse_qs(urlsplit(args.endpoint).query).get("x-adobe-flow-id") or []
+        if not args.flow_sandbox or len(flow_ids) != 1:
+            return
+        path = f"{FLOW_SERVICE}/flows/{flow_ids[0]}"
+        found = self.aep().call("GET", path, sandbox=args.flow_sandbox, operation=operation, accept=(404,))
+        if found.status_code == 404:
+            raise ApiError(
+                operation=operation,
+                status=404,
+                title="Dataflow gone",
+                detail=f"the dataflow {flow_ids[0]} this webhook would send events to no longer exists in "
+                f"sandbox {args.flow_sandbox} (an interrupted destroy?); nothing was sent to Customer.io",
+                hint="run `pulumi up --refresh`: it drops the deleted dataflow from the state, creates a new "
+                "one and points the webhook at it",
+            )
+
     def post(self, args: ReportingWebhookInputs) -> Body:
+        self._require_live_flow(args, "create: check the dataflow")
         resp = self.customerio(args.workspace).request("POST", PATH, operation="create", json=_body(args))
         return _unwrap(json_body(resp, "create"))
 
@@ -137,6 +159,8 @@ class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
         self, id_: str, old: ReportingWebhookInputs, new: ReportingWebhookInputs, olds: dict[str, Any]
     ) -> dict[str, Any]:
         api_url = self._api_url(olds, old, "update")
+        if new.endpoint != old.endpoint:
+            self._require_live_flow(new, "update: check the dataflow")
         self.customerio(old.workspace).request("PUT", f"{PATH}/{id_}", operation="update", json=_body(new))
         return {"webhook_id": id_, "api_url": api_url}
 

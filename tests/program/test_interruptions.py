@@ -238,6 +238,30 @@ def test_interrupted_destroy_then_recover(
     print(f"RESULT interrupted destroy {moment}: recovery={commands} -> converged, destroyed", flush=True)
 
 
+def test_plain_up_after_an_interrupted_destroy_refuses_the_dead_flow(
+    program_stack: StackFactory, emulator: EmulatorAdmin
+) -> None:
+    """The state still holds the dataflow the killed destroy deleted: a plain `up` (no refresh) must
+    not register the Customer.io webhook on its dead inlet; it fails, saying to refresh."""
+    stack = _disposable_stack(program_stack, emulator)
+    stack.up()
+    emulator.add_fault(operation="flowservice.deleteFlow", after_commit=True, status=204, delay_s=3.0)
+    seq = emulator.last_seq()
+    run = Background(stack, "destroy", "--yes", "--skip-preview")
+    assert wait_for_request(emulator, seq, "customerio.deleteWebhook", 60, lambda: run.process.poll() is None)
+    time.sleep(1.0)
+    run.kill("cli")
+    run.wait()
+    emulator.clear_faults()
+    stack.run("cancel", "--yes")
+    output = stack.failing("up", "--yes", "--skip-preview")
+    assert "Dataflow gone" in output and "pulumi up --refresh" in output, output
+    assert Census.take(emulator).webhooks == [], "no webhook on a deleted dataflow"
+    recover(stack, clear_first=False, refresh=True)
+    assert_converged(emulator, stack)
+    assert_destroyed(emulator, stack)
+
+
 def test_ctrl_c_during_up_then_up(program_stack: StackFactory, emulator: EmulatorAdmin) -> None:
     rng, seed = seeded_rng("sigint")
     stack = _disposable_stack(program_stack, emulator, KILL_KNOBS)

@@ -16,7 +16,7 @@ from aep_customerio.providers.errors import ApiError
 from aep_customerio.providers.mapping_set import MappingSetProvider
 from aep_customerio.providers.reporting_webhook import ReportingWebhookProvider
 from aep_customerio.providers.source_connection import SourceConnectionProvider
-from tests.providers.chain import TEARDOWN_ORDER, Live, Make, build_chain, destroy, up
+from tests.providers.chain import TEARDOWN_ORDER, Chain, Live, Make, build_chain, destroy, up
 from tests.providers.conftest import Sleeper
 
 pytestmark = pytest.mark.timeout(120)
@@ -393,3 +393,20 @@ def test_ambiguous_webhook_create_logs_no_endpoint(
     text = logged.getvalue() + capfd.readouterr().err
     assert "ambiguous" in text and "endpoint ***" in text and "adopted" in text, text
     assert "secret-inlet-0123456789" not in text
+
+
+def test_webhook_refuses_to_point_at_a_deleted_dataflow(emulator: Any, make: Make) -> None:
+    """After an interrupted destroy the state can still hold a dataflow that AEP deleted: the webhook
+    must not be registered on its dead inlet."""
+    chain = build_chain(make, webhook=False)
+    flow = chain["flow"]
+    endpoint = flow.state["webhook_url"]
+    destroy(Chain({"flow": flow}))
+    start = mark(emulator)
+    provider = make(ReportingWebhookProvider)
+    props = {"name": "h", "endpoint": endpoint, "events": ["email_sent"], "flow_sandbox": "dev"}
+    with pytest.raises(ApiError) as info:
+        provider.create(provider.check({}, props).inputs)
+    assert "Dataflow gone" in str(info.value) and "pulumi up --refresh" in str(info.value)
+    assert not [c for c in calls(emulator, start) if c["service"] == "customerio" and c["method"] == "POST"]
+    assert endpoint.split("?")[0] not in str(info.value), "the inlet URL is a secret"
