@@ -27,11 +27,14 @@ from aep_customerio.components.source_args import CustomerIoSourceArgs
 from aep_customerio.providers.dataflow import Dataflow, DataflowArgs
 from aep_customerio.providers.dataset import Dataset, DatasetArgs
 from aep_customerio.providers.field_group import FieldGroup, FieldGroupArgs
+from aep_customerio.providers.identity_descriptor import IdentityDescriptor, IdentityDescriptorArgs
+from aep_customerio.providers.identity_namespace import IdentityNamespace, IdentityNamespaceArgs
 from aep_customerio.providers.mapping_set import MappingSet, MappingSetArgs
 from aep_customerio.providers.reporting_webhook import ReportingWebhook, ReportingWebhookArgs
 from aep_customerio.providers.schema import Schema, SchemaArgs
 from aep_customerio.providers.source_connection import SourceConnection, SourceConnectionArgs
 from aep_customerio.providers.target_connection import TargetConnection, TargetConnectionArgs
+from aep_customerio.providers.union_tag import UnionTag, UnionTagArgs
 
 __all__ = ["TYPE_TOKEN", "CustomerIoSource", "CustomerIoSourceArgs"]
 
@@ -49,6 +52,7 @@ class CustomerIoSource(pulumi.ComponentResource):
     dataset_id: pulumi.Output[str]
     schema_id: pulumi.Output[str]
     webhook_id: pulumi.Output[str] | None
+    customerio_workspace: str | None
 
     def __init__(
         self, name: str, args: CustomerIoSourceArgs, opts: pulumi.ResourceOptions | None = None
@@ -97,6 +101,11 @@ class CustomerIoSource(pulumi.ComponentResource):
             # known while a field-group update is previewed, so the mapping set does not look changed.
             schema_id, tenant_id = schema.id, schema.id.apply(tenant_of_schema)
 
+        dataset_opts = keep_data
+        if args.profile and not args.existing_schema_id:
+            union = self._profile(name, args, schema_id, tenant_id)
+            dataset_opts = pulumi.ResourceOptions.merge(keep_data, pulumi.ResourceOptions(depends_on=[union]))
+
         dataset_id: pulumi.Input[str]
         if args.existing_dataset_id:
             dataset_id = args.existing_dataset_id
@@ -109,8 +118,10 @@ class CustomerIoSource(pulumi.ComponentResource):
                     description=args.description,
                     schema_id=schema_id,
                     delete_data_on_destroy=args.delete_data_on_destroy,
+                    profile_enabled=args.profile,
+                    identity_enabled=args.profile,
                 ),
-                keep_data,
+                dataset_opts,
             )
             dataset_id = dataset.id
 
@@ -157,6 +168,12 @@ class CustomerIoSource(pulumi.ComponentResource):
                 mapping_version=mapping_set.version,
                 enabled=args.enabled,
                 inlet_timeout_seconds=args.inlet_timeout_seconds,
+                error_diagnostics_enabled=(
+                    args.error_diagnostics
+                    if args.error_diagnostics is not None
+                    else args.partial_ingestion_percent is not None
+                ),
+                partial_ingestion_percent=args.partial_ingestion_percent,
             ),
             child,
         )
@@ -188,7 +205,45 @@ class CustomerIoSource(pulumi.ComponentResource):
         self.mapping_set_version = mapping_set.version
         self.dataset_id = pulumi.Output.from_input(dataset_id)
         self.schema_id = pulumi.Output.from_input(schema_id)
+        self.customerio_workspace = args.customerio_workspace
         self.register_outputs(self.outputs())
+
+    def _profile(
+        self,
+        name: str,
+        args: CustomerIoSourceArgs,
+        schema_id: pulumi.Input[str],
+        tenant_id: pulumi.Input[str],
+    ) -> pulumi.Resource:
+        """Profile, in AEP's order: the namespace, the schema's primary identity descriptor, the
+        union tag; the dataset's Profile/Identity tags come after (the dataset depends on the tag)."""
+        child = pulumi.ResourceOptions(parent=self)
+        namespace = IdentityNamespace(
+            f"{name}-identity-namespace",
+            IdentityNamespaceArgs(
+                sandbox=args.sandbox,
+                code=args.identity_namespace,
+                name=f"Customer.io {args.identity_field}",
+                description=f"Customer.io people ({args.identity_field}), created by aep-customerio",
+            ),
+            child,
+        )
+        field = args.identity_field
+        descriptor = IdentityDescriptor(
+            f"{name}-primary-identity",
+            IdentityDescriptorArgs(
+                sandbox=args.sandbox,
+                schema_id=schema_id,
+                source_property=pulumi.Output.from_input(tenant_id).apply(lambda t: f"/_{t}/{field}"),
+                namespace=namespace.code,
+            ),
+            child,
+        )
+        return UnionTag(
+            f"{name}-union-tag",
+            UnionTagArgs(sandbox=args.sandbox, schema_id=schema_id, descriptor_id=descriptor.id),
+            child,
+        )
 
     def outputs(self) -> dict[str, Any]:
         outputs: dict[str, Any] = {
@@ -203,4 +258,6 @@ class CustomerIoSource(pulumi.ComponentResource):
         }
         if self.webhook_id is not None:
             outputs["customerioWebhookId"] = self.webhook_id
+        if self.customerio_workspace:  # which App API key the health check uses for the webhook
+            outputs["customerioWorkspace"] = self.customerio_workspace
         return outputs

@@ -21,7 +21,13 @@ import pulumi
 from pydantic import ValidationError
 
 from aep_customerio.components.default_mapping import TENANT
-from aep_customerio.components.stack_config import DEFAULT_EVENTS, SourceConfig, config_path
+from aep_customerio.components.stack_config import (
+    DEFAULT_EVENTS,
+    DEFAULT_IDENTITY_FIELD,
+    DEFAULT_IDENTITY_NAMESPACE,
+    SourceConfig,
+    config_path,
+)
 from aep_customerio.providers.errors import shown
 
 DEFAULT_DESCRIPTION = "Customer.io reporting webhook events"
@@ -45,6 +51,12 @@ class CustomerIoSourceArgs:
     existing_dataset_id: pulumi.Input[str] | None = None
     tenant_id: pulumi.Input[str] | None = None
     inlet_timeout_seconds: pulumi.Input[float] | None = None
+    # Profile (decides which resources exist: plain) and the flow options (see README "Profile").
+    profile: bool = False
+    identity_field: str = DEFAULT_IDENTITY_FIELD
+    identity_namespace: str = DEFAULT_IDENTITY_NAMESPACE
+    error_diagnostics: pulumi.Input[bool] | None = None
+    partial_ingestion_percent: pulumi.Input[float] | None = None
 
     def __post_init__(self) -> None:
         self.mappings = [_with_destination(rule) for rule in self.mappings]
@@ -76,6 +88,11 @@ class CustomerIoSourceArgs:
             existing_dataset_id=source.existing_dataset_id,
             tenant_id=source.tenant_id,
             inlet_timeout_seconds=inlet_timeout_seconds,
+            profile=source.profile,
+            identity_field=source.identity_field,
+            identity_namespace=source.identity_namespace,
+            error_diagnostics=source.error_diagnostics,
+            partial_ingestion_percent=source.partial_ingestion_percent,
         )
 
 
