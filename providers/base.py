@@ -175,16 +175,8 @@ class BaseProvider(Planning, Clients, ResourceProvider, Generic[I]):
         found = self._lookup_after(last, args)
         if found is not None:
             return (*found, False)
-        raise ApiError(
-            operation="create",
-            status=last.status,
-            code=last.code,
-            title=last.title,
-            detail=f"{last.detail or ''} The object may or may not exist: after {attempts} ambiguous "
-            f"answers, no object with {self._key_text(args)} was found yet.".strip(),
-            request_id=last.request_id,
-            hint="run `pulumi up` again: it looks the object up by its natural key first and adopts it",
-        )
+        detail = f"after {attempts} ambiguous answers, no object with {self._key_text(args)} was found yet"
+        raise _unverified(last, f"{last.detail or ''} The object may or may not exist: {detail}.".strip())
 
     def owner_of(self, body: Body) -> str | None:
         """Who the object says it belongs to, where the API lets the project mark it (else None)."""
@@ -212,18 +204,12 @@ class BaseProvider(Planning, Clients, ResourceProvider, Generic[I]):
         try:
             return self._find_with_grace(args)
         except ApiError as exc:
-            raise ApiError(
-                operation="create",
-                status=exc.status,
-                code=exc.code,
-                title=exc.title,
-                detail=f"The create request's answer was lost ({lost.status or lost.title}), so the "
-                f"object may or may not exist, and looking it up by {self._key_text(args)} failed "
-                f"too: {exc.detail or exc.title}",
-                request_id=exc.request_id,
-                hint="run `pulumi up` again once the service answers: it looks the object up by its "
-                "natural key first and adopts it instead of creating a second one",
-            ) from None
+            detail = (
+                f"The create request's answer was lost ({lost.status or lost.title}), so the object may "
+                f"or may not exist, and looking it up by {self._key_text(args)} failed too: "
+                f"{exc.detail or exc.title}"
+            )
+            raise _unverified(exc, detail) from None
 
     def _find_with_grace(self, args: I) -> tuple[str, Body] | None:
         # List endpoints lag behind writes: keep looking for a while before concluding "not created".
@@ -296,3 +282,17 @@ class BaseProvider(Planning, Clients, ResourceProvider, Generic[I]):
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     return f"{loc_text(err['loc'])}: {err['msg']}"
+
+
+def _unverified(cause: ApiError, detail: str) -> ApiError:
+    """A create whose outcome is unknown: the error says so, and that the next `up` adopts."""
+    return ApiError(
+        operation="create",
+        status=cause.status,
+        code=cause.code,
+        title=cause.title,
+        detail=detail,
+        request_id=cause.request_id,
+        hint="run `pulumi up` again once the service answers: it looks the object up by its natural key "
+        "first and adopts it instead of creating a second one",
+    )
