@@ -23,7 +23,7 @@ from aep_customerio.components.default_mapping import (
     resolve_tenant,
     tenant_of_schema,
 )
-from aep_customerio.components.source_args import CustomerIoSourceArgs
+from aep_customerio.components.source_args import ArgumentError, CustomerIoSourceArgs
 from aep_customerio.providers.dataflow import Dataflow, DataflowArgs
 from aep_customerio.providers.dataset import Dataset, DatasetArgs
 from aep_customerio.providers.field_group import FieldGroup, FieldGroupArgs
@@ -32,6 +32,7 @@ from aep_customerio.providers.identity_namespace import IdentityNamespace, Ident
 from aep_customerio.providers.mapping_set import MappingSet, MappingSetArgs
 from aep_customerio.providers.reporting_webhook import ReportingWebhook, ReportingWebhookArgs
 from aep_customerio.providers.schema import Schema, SchemaArgs
+from aep_customerio.providers.settings import ConfigurationError
 from aep_customerio.providers.source_connection import SourceConnection, SourceConnectionArgs
 from aep_customerio.providers.target_connection import TargetConnection, TargetConnectionArgs
 from aep_customerio.providers.union_tag import UnionTag, UnionTagArgs
@@ -59,6 +60,7 @@ class CustomerIoSource(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
         sandbox = args.sandbox
+        connection = _connection(args)
         child = pulumi.ResourceOptions(parent=self)
         # Without the opt-in, destroy and replacement leave the data (and what describes it) in AEP.
         # Decided here, not only in the Dataset provider's "holds data" guard: that guard can only
@@ -81,6 +83,7 @@ class CustomerIoSource(pulumi.ComponentResource):
                 f"{name}-field-group",
                 FieldGroupArgs(
                     sandbox=sandbox,
+                    connection=connection,
                     title=f"{label} reporting webhook fields",
                     description=f"Fields of Customer.io reporting webhook events ({args.name})",
                     fields=fields,
@@ -91,6 +94,7 @@ class CustomerIoSource(pulumi.ComponentResource):
                 f"{name}-schema",
                 SchemaArgs(
                     sandbox=sandbox,
+                    connection=connection,
                     title=f"{label} events",
                     description=args.description,
                     field_group_ids=[field_group.id],
@@ -114,6 +118,7 @@ class CustomerIoSource(pulumi.ComponentResource):
                 f"{name}-dataset",
                 DatasetArgs(
                     sandbox=sandbox,
+                    connection=connection,
                     name=f"{label} events",
                     description=args.description,
                     schema_id=schema_id,
@@ -132,6 +137,7 @@ class CustomerIoSource(pulumi.ComponentResource):
             f"{name}-mapping",
             MappingSetArgs(
                 sandbox=sandbox,
+                connection=connection,
                 name=f"{label} to XDM",
                 schema_id=schema_id,
                 mappings=pulumi.Output.from_input(tenant_id).apply(lambda t: resolve_tenant(rules, t)),
@@ -142,6 +148,7 @@ class CustomerIoSource(pulumi.ComponentResource):
             f"{name}-target-connection",
             TargetConnectionArgs(
                 sandbox=sandbox,
+                connection=connection,
                 name=f"{label} target connection",
                 description=args.description,
                 dataset_id=dataset_id,
@@ -152,7 +159,10 @@ class CustomerIoSource(pulumi.ComponentResource):
         source_connection = SourceConnection(
             f"{name}-source-connection",
             SourceConnectionArgs(
-                sandbox=sandbox, name=f"{label} source connection", description=args.description
+                sandbox=sandbox,
+                connection=connection,
+                name=f"{label} source connection",
+                description=args.description,
             ),
             child,
         )
@@ -160,6 +170,7 @@ class CustomerIoSource(pulumi.ComponentResource):
             f"{name}-dataflow",
             DataflowArgs(
                 sandbox=sandbox,
+                connection=connection,
                 name=f"{label} dataflow",
                 description=args.description,
                 source_connection_id=source_connection.id,
@@ -190,6 +201,7 @@ class CustomerIoSource(pulumi.ComponentResource):
                     disabled=pulumi.Output.from_input(args.enabled).apply(lambda on: not on),
                     workspace=args.customerio_workspace,
                     flow_sandbox=sandbox,
+                    flow_connection=connection,
                 ),
                 # Customer.io holds back every later event while deliveries fail: the webhook
                 # must go before the dataflow it points at.
@@ -217,11 +229,13 @@ class CustomerIoSource(pulumi.ComponentResource):
     ) -> pulumi.Resource:
         """Profile, in AEP's order: the namespace, the schema's primary identity descriptor, the
         union tag; the dataset's Profile/Identity tags come after (the dataset depends on the tag)."""
+        connection = _connection(args)
         child = pulumi.ResourceOptions(parent=self)
         namespace = IdentityNamespace(
             f"{name}-identity-namespace",
             IdentityNamespaceArgs(
                 sandbox=args.sandbox,
+                connection=connection,
                 code=args.identity_namespace,
                 name=f"Customer.io {args.identity_field}",
                 description=f"Customer.io people ({args.identity_field}), created by aep-customerio",
@@ -233,6 +247,7 @@ class CustomerIoSource(pulumi.ComponentResource):
             f"{name}-primary-identity",
             IdentityDescriptorArgs(
                 sandbox=args.sandbox,
+                connection=connection,
                 schema_id=schema_id,
                 source_property=pulumi.Output.from_input(tenant_id).apply(lambda t: f"/_{t}/{field}"),
                 namespace=namespace.code,
@@ -241,7 +256,9 @@ class CustomerIoSource(pulumi.ComponentResource):
         )
         return UnionTag(
             f"{name}-union-tag",
-            UnionTagArgs(sandbox=args.sandbox, schema_id=schema_id, descriptor_id=descriptor.id),
+            UnionTagArgs(
+                sandbox=args.sandbox, connection=connection, schema_id=schema_id, descriptor_id=descriptor.id
+            ),
             child,
         )
 
@@ -261,3 +278,14 @@ class CustomerIoSource(pulumi.ComponentResource):
         if self.customerio_workspace:  # which App API key the health check uses for the webhook
             outputs["customerioWorkspace"] = self.customerio_workspace
         return outputs
+
+
+def _connection(args: CustomerIoSourceArgs) -> str | None:
+    """The AEP connection's namespace (None: the default), its keys checked now, during preview."""
+    if args.connection is None:
+        return None
+    try:
+        args.connection.check(pulumi.runtime.get_config)
+    except ConfigurationError as error:
+        raise ArgumentError(f"CustomerIoSourceArgs.connection: {error}") from None
+    return args.connection.namespace

@@ -28,9 +28,14 @@ from aep_customerio.components.stack_config import (
     SourceConfig,
     config_path,
 )
+from aep_customerio.providers.connection import AepConnection
 from aep_customerio.providers.errors import shown
 
 DEFAULT_DESCRIPTION = "Customer.io reporting webhook events"
+
+
+class ArgumentError(pulumi.RunError, ValueError):
+    """A wrong argument: Pulumi prints the message alone, with no traceback."""
 
 
 @dataclass
@@ -57,6 +62,8 @@ class CustomerIoSourceArgs:
     identity_namespace: str = DEFAULT_IDENTITY_NAMESPACE
     error_diagnostics: pulumi.Input[bool] | None = None
     partial_ingestion_percent: pulumi.Input[float] | None = None
+    # The org's credentials, by config namespace (default `aep`); see AepConnection.
+    connection: AepConnection | None = None
 
     def __post_init__(self) -> None:
         self.mappings = [_with_destination(rule) for rule in self.mappings]
@@ -109,7 +116,7 @@ def _with_destination(rule: Mapping[str, str]) -> dict[str, str]:
 
 
 # Arguments the stack config spells differently, or does not have.
-_NOT_IN_CONFIG = {"sandbox", "inlet_timeout_seconds"}
+_NOT_IN_CONFIG = {"sandbox", "inlet_timeout_seconds", "connection"}
 _PRESENCE_ONLY = {"existing_schema_id", "existing_dataset_id", "tenant_id"}
 
 
@@ -134,7 +141,7 @@ def _check(args: CustomerIoSourceArgs) -> None:
             + str(p["msg"]).removeprefix("Value error, ")
             for p in error.errors()
         ]
-        raise ValueError("invalid CustomerIoSource arguments:\n" + "\n".join(problems)) from None
+        raise ArgumentError("invalid CustomerIoSource arguments:\n" + "\n".join(problems)) from None
 
 
 def _has_output(value: Any) -> bool:

@@ -11,7 +11,7 @@ from pulumi.dynamic import ConfigureRequest
 from aep_customerio.providers.aep_client import AepClient
 from aep_customerio.providers.customerio_client import CustomerIoClient
 from aep_customerio.providers.lifeline import watch_engine
-from aep_customerio.providers.settings import Settings, load_settings
+from aep_customerio.providers.settings import DEFAULT_CONNECTION, Settings, load_settings
 from aep_customerio.providers.transport import RetryPolicy
 
 _INIT_LOCK = threading.Lock()
@@ -20,6 +20,8 @@ _INIT_LOCK = threading.Lock()
 class Clients:
     # Set by tests to avoid real sleeping; never set in production code.
     retry_policy: ClassVar[RetryPolicy | None] = None
+    # The resource's AEP connection (a config namespace), set on the instance pickled into the state.
+    aep_connection: str
 
     # --- pickling and configuration -------------------------------------------------------
 
@@ -28,24 +30,32 @@ class Clients:
 
     def configure(self, req: ConfigureRequest) -> None:
         watch_engine()  # the engine configures every provider: stop with it
-        self._rt_settings = load_settings(req.config.get)
+        self._rt_config = req.config.get
+        self._rt_settings: dict[str, Settings] = {}
 
-    def _settings(self) -> Settings:
-        settings: Settings | None = self.__dict__.get("_rt_settings")
-        if settings is None:
-            settings = load_settings(None)
-            self._rt_settings = settings
-        return settings
+    def _settings(self, connection: str = DEFAULT_CONNECTION) -> Settings:
+        """The settings of a connection (config namespace), read once per provider instance."""
+        cache: dict[str, Settings] = self.__dict__.setdefault("_rt_settings", {})
+        if connection not in cache:
+            cache[connection] = load_settings(self.__dict__.get("_rt_config"), connection)
+        return cache[connection]
+
+    def connection(self) -> str:
+        """This resource's AEP connection: set, by the resource's `connection` input, on the instance
+        that is pickled into the state, so refresh and destroy use the credentials it was made with."""
+        return str(self.__dict__.get("aep_connection") or DEFAULT_CONNECTION)
 
     def policy(self) -> RetryPolicy:
         return self.retry_policy or RetryPolicy()
 
-    def aep(self) -> AepClient:
+    def aep(self, connection: str | None = None) -> AepClient:
+        name = connection or self.connection()
         with _INIT_LOCK:
-            client: AepClient | None = self.__dict__.get("_rt_aep")
+            clients: dict[str, AepClient] = self.__dict__.setdefault("_rt_aep", {})
+            client = clients.get(name)
             if client is None:
-                client = AepClient(self._settings().aep(), self.policy())
-                self._rt_aep = client
+                client = AepClient(self._settings(name).aep(), self.policy())
+                clients[name] = client
             return client
 
     def customerio(self, workspace: str = "") -> CustomerIoClient:

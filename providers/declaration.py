@@ -35,7 +35,7 @@ import pulumi
 from pulumi.dynamic import Resource
 from pydantic import BaseModel, ConfigDict
 
-from aep_customerio.providers.types import Sandbox
+from aep_customerio.providers.types import Label, Sandbox
 
 
 class _Replaces:
@@ -71,9 +71,11 @@ class Inputs(BaseModel):
 
 
 class AepInputs(Inputs):
-    """Every AEP object lives in one sandbox; moving it means a new object there."""
+    """Every AEP object lives in one sandbox of one org; moving it means a new object there. The
+    org is that of the connection: the config namespace holding the credentials (default `aep`)."""
 
     sandbox: Annotated[Sandbox, REPLACES]
+    connection: Annotated[Label, REPLACES] = "aep"
 
 
 class Outputs(BaseModel):
@@ -134,7 +136,11 @@ class DynamicResource(Resource):
             opts = pulumi.ResourceOptions.merge(
                 opts, pulumi.ResourceOptions(additional_secret_outputs=secrets)
             )
-        super().__init__(declared(), resource_name, props, opts)
+        provider = declared()
+        connection = props.get("connection")
+        if isinstance(connection, str):  # credentials by name only: the provider reads them at run time
+            provider.aep_connection = connection
+        super().__init__(provider, resource_name, props, opts)
 
     if TYPE_CHECKING:  # the engine sets one Output attribute per input and output
 

@@ -38,6 +38,7 @@ class ReportingWebhookInputs(Inputs):
     # The AEP sandbox of the dataflow the endpoint names: before pointing Customer.io at it, check
     # that it still exists (after an interrupted destroy, the state may hold a deleted flow).
     flow_sandbox: Annotated[str, CONTEXT] = ""
+    flow_connection: Annotated[str, CONTEXT] = ""  # and the AEP connection it is read with
 
     @field_validator("endpoint")
     @classmethod
@@ -109,7 +110,9 @@ class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
         if not args.flow_sandbox or len(flow_ids) != 1:
             return
         path = f"{FLOW_SERVICE}/flows/{flow_ids[0]}"
-        found = self.aep().call("GET", path, sandbox=args.flow_sandbox, operation=operation, accept=(404,))
+        found = self.aep(args.flow_connection or None).call(
+            "GET", path, sandbox=args.flow_sandbox, operation=operation, accept=(404,)
+        )
         if found.status_code == 404:
             raise ApiError(
                 operation=operation,

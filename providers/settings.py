@@ -33,6 +33,9 @@ CUSTOMERIO_REGION_URLS = {"us": "https://api.customer.io", "eu": "https://api-eu
 
 Lookup = Callable[[str], Any]
 
+# The config namespace of the AEP credentials; another one (an `AepConnection`) serves a second org.
+DEFAULT_CONNECTION = "aep"
+
 # Every key, with its environment fallback.
 ENV: dict[str, str] = {
     "aep:clientId": "AEP_CLIENT_ID",
@@ -130,6 +133,7 @@ class Settings(BaseModel):
 
     values: dict[str, str | SecretStr]
     from_env: frozenset[str] = frozenset()
+    connection: str = DEFAULT_CONNECTION  # where the aep:* keys were read from
 
     def aep(self) -> AepSettings:
         return self._validate(AepSettings, "AEP credentials")
@@ -197,10 +201,13 @@ class Settings(BaseModel):
         for problem in error.errors():
             key = ".".join(str(part) for part in problem["loc"])
             root = key.split(".")[0]
+            if self.connection != DEFAULT_CONNECTION:  # name the key where it is read from
+                key = key.replace(f"{DEFAULT_CONNECTION}:", f"{self.connection}:", 1)
             if problem["type"] == "missing":
                 secret = "--secret " if root in SECRET_KEYS else ""
                 fix = f"`pulumi config set {secret}{key} <value>`"
-                lines.append(f"{key} (or env {ENV[root]}) is not set or empty: {fix}")
+                env = f" (or env {ENV[root]})" if self.connection == DEFAULT_CONNECTION else ""
+                lines.append(f"{key}{env} is not set or empty: {fix}")
                 continue
             where = f"{key} (from env {ENV[root]})" if root in self.from_env else key
             message = problem["msg"].removeprefix("Value error, ")
@@ -219,14 +226,19 @@ def _message(title: str, problems: Iterable[str]) -> str:
     return f"{title}:\n" + "\n".join(f"  {line}" for line in problems)
 
 
-def load_settings(get: Lookup | None) -> Settings:
+def load_settings(get: Lookup | None, connection: str = DEFAULT_CONNECTION) -> Settings:
     """Stack config first (``get`` is ``req.config.get``), then the environment. An empty value
-    counts as unset, in both places."""
+    counts as unset, in both places. Another ``connection`` reads only the AEP keys, from its own
+    namespace (``{connection}:clientId`` ...) and never from the environment."""
     values: dict[str, str | SecretStr] = {}
     from_env: set[str] = set()
+    other = connection != DEFAULT_CONNECTION
     for key, env in ENV.items():
-        raw = get(key) if get is not None else None
-        if raw is None or raw == "":
+        if other and not key.startswith(f"{DEFAULT_CONNECTION}:"):
+            continue
+        source = key.replace(f"{DEFAULT_CONNECTION}:", f"{connection}:", 1)
+        raw = get(source) if get is not None else None
+        if (raw is None or raw == "") and not other:
             raw = os.environ.get(env)
             if raw:
                 from_env.add(key)
@@ -238,7 +250,7 @@ def load_settings(get: Lookup | None) -> Settings:
             values[key] = SecretStr(text)
         else:
             values[key] = text
-    settings = Settings(values=values, from_env=frozenset(from_env))
+    settings = Settings(values=values, from_env=frozenset(from_env), connection=connection)
     try:
         for workspace_key in settings.workspace_keys().values():
             register_secret(workspace_key.get_secret_value())

@@ -9,6 +9,7 @@ import pulumi
 import pytest
 
 from aep_customerio.components.customerio_source import CustomerIoSource, CustomerIoSourceArgs
+from aep_customerio.providers.connection import AepConnection
 from tests.components.mocking import (
     DATASET,
     MAPPING_SET,
@@ -82,3 +83,23 @@ def test_an_output_stands_in_for_a_given_value_in_cross_argument_rules() -> None
     CustomerIoSourceArgs(
         sandbox="dev", existing_schema_id=SCHEMA_ID, tenant_id=pulumi.Output.from_input("acme")
     )
+
+
+def test_an_explicit_connection_reaches_every_aep_resource() -> None:
+    for key, value in {"clientId": "id-2", "clientSecret": "secret-2", "orgId": "TWO@AdobeOrg"}.items():
+        pulumi.runtime.set_config(f"aep-two:{key}", value)
+    try:
+        deployment = build(sandbox="stage", connection=AepConnection("aep-two"))
+    finally:
+        for key in ("clientId", "clientSecret", "orgId"):
+            pulumi.runtime.config.CONFIG.get().pop(f"aep-two:{key}", None)
+    aep = [r for r in deployment.registrations if r.custom and r.type != WEBHOOK]
+    assert aep and all(r.inputs["connection"] == "aep-two" for r in aep)
+    assert deployment.one(WEBHOOK).inputs["flow_connection"] == "aep-two"
+    assert all("secret-2" not in str(r.inputs) for r in deployment.registrations)
+
+
+def test_an_unconfigured_connection_fails_when_built_naming_its_keys() -> None:
+    with pytest.raises(Exception) as caught:
+        build(sandbox="stage", connection=AepConnection("aep-nowhere"))
+    assert "aep-nowhere:clientId" in str(caught.value) and "aep-nowhere:orgId" in str(caught.value)

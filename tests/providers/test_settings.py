@@ -218,3 +218,18 @@ def test_lookup_timeout_defaults_to_a_minute_and_is_configurable(monkeypatch: py
     assert load_settings({"aep:lookupTimeoutSeconds": "120"}.get).lookup_timeout() == 120.0
     monkeypatch.setenv("AEP_LOOKUP_TIMEOUT_SECONDS", "15")
     assert load_settings(unset.get).lookup_timeout() == 15.0
+
+
+def test_another_connection_reads_its_own_namespace_and_never_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AEP_CLIENT_ID", "from-env")
+    config = {"aep-eu:clientId": "eu-id", "aep-eu:clientSecret": "eu-secret", "aep-eu:orgId": "EU@AdobeOrg"}
+    aep = load_settings(config.get, "aep-eu").aep()
+    assert (aep.client_id, aep.org_id) == ("eu-id", "EU@AdobeOrg")
+    assert aep.client_secret.get_secret_value() == "eu-secret"
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings({"aep-eu:orgId": "EU@AdobeOrg"}.get, "aep-eu").aep()
+    message = str(caught.value)
+    assert "aep-eu:clientId is not set" in message and "aep-eu:clientSecret is not set" in message
+    assert "AEP_CLIENT_ID" not in message and "from-env" not in message
