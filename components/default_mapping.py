@@ -23,10 +23,15 @@ CUSTOM_FIELDS: dict[str, dict[str, str]] = {
 }
 
 TIMESTAMP_EXPRESSION = "dformat(timestamp * 1000, \"yyyy-MM-dd'T'HH:mm:ss.SSSX\")"
+# XDM's eventType, keyed on the pair (object_type, metric), never on metric alone: Customer.io reuses
+# metrics across channels (email/sent, sms/sent), and its subscription-preferences payload carries no
+# object_type (its metric is cio_subscription_preferences_changed): such events are "customer" ones.
+EVENT_TYPE_EXPRESSION = 'concat(coalesce(object_type, "customer"), ".", metric)'
 
 _RULES: list[dict[str, str]] = [
     {"source_type": "ATTRIBUTE", "source": "event_id", "destination": "_id"},
     {"source_type": "EXPRESSION", "source": TIMESTAMP_EXPRESSION, "destination": "timestamp"},
+    {"source_type": "EXPRESSION", "source": EVENT_TYPE_EXPRESSION, "destination": "eventType"},
     {"source_type": "ATTRIBUTE", "source": "object_type", "destination": f"_{TENANT}.object_type"},
     {"source_type": "ATTRIBUTE", "source": "metric", "destination": f"_{TENANT}.metric"},
     {"source_type": "ATTRIBUTE", "source": "event_id", "destination": f"_{TENANT}.event_id"},

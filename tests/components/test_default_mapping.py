@@ -9,6 +9,7 @@ import pytest
 from aep_customerio.components import default_mapping
 from aep_customerio.components.default_mapping import (
     CUSTOM_FIELDS,
+    EVENT_TYPE_EXPRESSION,
     TENANT,
     TIMESTAMP_EXPRESSION,
     default_rules,
@@ -37,14 +38,18 @@ def test_live_rules() -> None:
     assert "timestamp * 1000" in TIMESTAMP_EXPRESSION, "Customer.io sends epoch seconds"
     tenant_fields = {d.removeprefix(f"_{TENANT}.") for d in rules if d.startswith(f"_{TENANT}.")}
     assert tenant_fields == TENANT_FIELDS
-    assert set(rules) == {"_id", "timestamp"} | {f"_{TENANT}.{f}" for f in TENANT_FIELDS}
+    assert set(rules) == {"_id", "timestamp", "eventType"} | {f"_{TENANT}.{f}" for f in TENANT_FIELDS}
+    # keyed on the pair (object_type, metric); preferences events carry no object_type
+    assert rules["eventType"]["source"] == EVENT_TYPE_EXPRESSION
+    assert 'coalesce(object_type, "customer")' in EVENT_TYPE_EXPRESSION
     assert rules[f"_{TENANT}.cio_id"]["source"] == "data.identifiers.cio_id"
     assert rules[f"_{TENANT}.email"]["source"] == "data.identifiers.email"
     assert rules[f"_{TENANT}.id"]["source"] == "data.identifiers.id"
     assert rules[f"_{TENANT}.event_id"]["source"] == "event_id"
     assert rules[f"_{TENANT}.metric"]["source"] == "metric"
     assert rules[f"_{TENANT}.object_type"]["source"] == "object_type"
-    assert all(r["source_type"] == "ATTRIBUTE" for d, r in rules.items() if d != "timestamp")
+    expressions = ("timestamp", "eventType")
+    assert all(r["source_type"] == "ATTRIBUTE" for d, r in rules.items() if d not in expressions)
 
 
 def test_every_tenant_rule_has_a_custom_field() -> None:

@@ -125,6 +125,8 @@ def test_delete_switch(emulator: EmulatorAdmin, schema: dict[str, Any]) -> None:
         ('concat(upper(metric), "-", lower("AbC"), 1)', "SUBSCRIBED-abc1"),
         ("to_string(timestamp)", "1613063089"),
         ("coalesce(data.missing, data.identifiers.email)", "test@example.com"),
+        # the default eventType rule on a preferences-like payload, which has no object_type
+        ('concat(coalesce(object_type, "customer"), ".", metric)', "customer.subscribed"),
         ('sha256("x")', "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"),
         ('dformat(data.missing, "yyyy")', None),
         ("'single quoted'", "single quoted"),

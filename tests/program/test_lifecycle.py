@@ -67,6 +67,7 @@ def test_full_lifecycle(program_stack: StackFactory, emulator: EmulatorAdmin) ->
     (record,) = wait_for_records(emulator, dataset_id, "dev", 1)
     tenant = f"_{emulator.tenant_id}"
     assert record["_id"] == event["event_id"]
+    assert record["eventType"] == f"{event['object_type']}.{event['metric']}"  # keyed on the pair
     assert record["timestamp"].startswith(time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(event["timestamp"])))
     assert record[tenant] == {
         "object_type": event["object_type"],
