@@ -28,7 +28,7 @@ from typing import Any
 from aep_customerio.components.health_probe import Probe, Report, Source
 from aep_customerio.providers.aep_client import AepClient
 from aep_customerio.providers.customerio_client import CustomerIoClient
-from aep_customerio.providers.errors import ApiError
+from aep_customerio.providers.errors import ApiError, redact, register_secret
 from aep_customerio.providers.settings import ConfigurationError, load_settings
 
 HEALTHY, UNHEALTHY, CANNOT_CHECK = 0, 1, 2
@@ -76,13 +76,16 @@ def sources_of(outputs: dict[str, Any], only: Sequence[str] = ()) -> list[Source
             continue
         try:
             hook = out.get("customerioWebhookId")
+            url = str(out["webhookUrl"])
+            register_secret(url)  # a capability: never printed, whatever the report says
+            register_secret(url.split("?", 1)[0])
             sources.append(
                 Source(
                     name=name,
                     sandbox=sandbox,
                     flow_id=str(out["dataflowId"]),
                     dataset_id=str(out["datasetId"]),
-                    webhook_url=str(out["webhookUrl"]),
+                    webhook_url=url,
                     webhook_id=int(hook) if hook not in (None, "") else None,
                     workspace=str(out.get("customerioWorkspace") or ""),
                 )
@@ -147,17 +150,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sources = sources_of(read_outputs(args.outputs, args.stack), args.source)
         probe = probe_from_environment(args.window_hours * 3600, args.wait, args.poll)
         reports = [probe.check(source, send=not args.no_send) for source in sources]
-    except CannotCheckError as exc:
-        print(f"health check could not run: {exc}", file=sys.stderr)
-        return CANNOT_CHECK
-    except ApiError as exc:
-        print(f"health check could not run: {exc}", file=sys.stderr)
+    except (CannotCheckError, ApiError) as exc:
+        print(redact(f"health check could not run: {exc}"), file=sys.stderr)
         return CANNOT_CHECK
     healthy = all(r.healthy for r in reports)
     if args.json:
-        print(json.dumps({"healthy": healthy, "sources": [r.as_json() for r in reports]}, indent=2))
+        print(redact(json.dumps({"healthy": healthy, "sources": [r.as_json() for r in reports]}, indent=2)))
     else:
-        print("\n".join(render(r) for r in reports))
+        print(redact("\n".join(render(r) for r in reports)))
     return HEALTHY if healthy else UNHEALTHY
 
 

@@ -32,7 +32,10 @@ def health_env(monkeypatch: pytest.MonkeyPatch, emulator: EmulatorAdmin) -> None
 
 def _run(outputs: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
     code = health.main(["--outputs", str(outputs), "--wait", "20", "--poll", "0.2", "--json"])
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
+    inlet = str(json.loads(outputs.read_text())["webhookUrl"]).split("?", 1)[0]
+    assert inlet not in out + captured.err, "the webhook URL is a secret"
     return code, json.loads(out) if out.strip() else {}
 
 
