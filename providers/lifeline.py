@@ -25,13 +25,16 @@ _lock = threading.Lock()
 
 
 def _stat(pid: int) -> tuple[str, int, str] | None:
-    """(command name, parent pid, start time) of ``pid`` from /proc; None when it is gone."""
+    """(command name, parent pid, start time) of ``pid`` from /proc; None when it has ended, also
+    when it is a zombie: a killed CLI stays one until its own parent reaps it."""
     try:
         raw = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     name = raw[raw.index("(") + 1 : raw.rindex(")")]
     fields = raw[raw.rindex(")") + 2 :].split()
+    if fields[0] in ("Z", "X"):
+        return None
     return name, int(fields[1]), fields[19]
 
 
