@@ -155,6 +155,7 @@ def create_app(emulator: Emulator) -> Flask:
     @app.before_request
     def _start() -> None:
         g.start = time.monotonic()
+        g.received_at = time.time()  # wall clock: tests compare it with when they killed a run
         g.request_id = str(uuid.uuid4())
         errors.REQUEST_ID.set(g.request_id)
         g.service = service_of(request.path)
@@ -169,6 +170,7 @@ def create_app(emulator: Emulator) -> Flask:
                     "path": request.path,
                     "query": request.query_string.decode(errors="replace"),
                     "status": response.status_code,
+                    "received_at": g.get("received_at"),
                     "duration_ms": round((time.monotonic() - g.get("start", time.monotonic())) * 1000, 2),
                     "sandbox": g.get("sandbox") or request.headers.get("x-sandbox-name"),
                     # the header as sent (None = absent: AEP then works in the default prod sandbox)

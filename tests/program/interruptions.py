@@ -114,6 +114,7 @@ class Background:
             start_new_session=True,
         )
         self.seen: dict[int, Proc] = {}
+        self.killed_at: float | None = None  # wall clock, just after the signal was sent
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, daemon=True)
         self._watcher.start()
@@ -151,6 +152,7 @@ class Background:
                 raise ValueError(target)
         except ProcessLookupError:
             pass  # the run had ended by itself: the moment was after its end
+        self.killed_at = time.time()
         if target != "interrupt":
             self._stop.set()
 
@@ -314,6 +316,19 @@ def assert_destroyed(emulator: EmulatorAdmin, stack: PulumiStack) -> None:
     census = Census.take(emulator)
     assert census.empty(), f"left behind by destroy: {census.counts()}"
     assert [r for r in stack.resources() if r.get("custom") and "providers" not in r["type"]] == []
+
+
+# A write whose lifeline check passed just before the kill can still reach the emulator a moment
+# after it; the watcher ends the process within its check period (providers/lifeline.py), so none
+# may arrive later than this.
+CHECK_TO_SEND_GRACE_S = 0.5
+
+
+def writes_after_kill(emulator: EmulatorAdmin, run: Background, seq: int) -> list[dict[str, Any]]:
+    """Writes since ``seq`` that reached the emulator after the kill plus the check-to-send grace."""
+    assert run.killed_at is not None, "the run was not killed"
+    deadline = run.killed_at + CHECK_TO_SEND_GRACE_S
+    return [w for w in writes_since(emulator, seq) if w["received_at"] > deadline]
 
 
 def assert_quiet_after_kill(emulator: EmulatorAdmin, run: Background, kill_seq: int) -> list[str]:

@@ -38,6 +38,7 @@ from tests.program.interruptions import (
     seeded_rng,
     wait_for_process,
     wait_for_request,
+    writes_after_kill,
 )
 from tools.engine_harness import PulumiStack, changes_without_same
 
@@ -293,7 +294,6 @@ def test_kill_before_the_provider_is_first_called(
         server_seen = wait_for_process(run, ("dynamic_provider/server.py", "pulumi.dynamic"), 60)
         assert server_seen, run.output()
         time.sleep(settle)
-        kill_seq = emulator.last_seq()
         run.kill("cli")
         run.wait()
         calls = [entry["operation"] for entry in emulator.requests(since=seq)]
@@ -304,7 +304,7 @@ def test_kill_before_the_provider_is_first_called(
             f"killed {settle} s after the provider server started (API calls before the kill: "
             f"{calls}); still running 5 s later: " + "; ".join(f"{p.pid} {p.cmdline}" for p in alive)
         )
-        assert not writes_since(emulator, kill_seq)
+        assert not writes_after_kill(emulator, run, seq), calls
         recover(stack, clear_first=True)
         assert_converged(emulator, stack)
         stack.destroy()
