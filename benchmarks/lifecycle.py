@@ -4,7 +4,8 @@
 - the critical-path ratio: one source's `up` against the baseline plus its chain of dependent API
   calls (token, tenant, field group, schema, dataset, target connection, dataflow, its inlet URL,
   webhook; a lookup and a create each) and the emulator's inlet-URL delay;
-- wall time, API reads/writes, CLI CPU and peak memory of the CLI and provider processes for
+- wall time, API reads/writes, CPU seconds of the CLI, the provider, the program and the in-process
+  emulator, and peak memory of the CLI and provider processes for
   N sources (default 1, 10, 50): up, a no-op up, preview, refresh, preview --refresh, destroy;
 - a rate-limited run (the emulator answers 429 + Retry-After beyond `--rate-limit` requests/s):
   failures, 429s, wall time against requests / limit;
@@ -20,6 +21,7 @@ counts are exact.
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import tempfile
 import time
@@ -54,6 +56,9 @@ class Figure:
     ok: bool
     calls: list[dict[str, Any]]
     cli_cpu: float
+    provider_cpu: float
+    program_cpu: float  # the language host and the program
+    emulator_cpu: float  # this process: the in-process emulator (and the sampler)
     cli_mb: float
     provider_mb: float
     providers: int
@@ -66,10 +71,13 @@ class Figure:
 
 def run_step(stack: PulumiStack, emulator: EmulatorAdmin | None, args: tuple[str, ...]) -> Figure:
     seq = emulator.last_seq() if emulator else 0
+    before = resource.getrusage(resource.RUSAGE_SELF)
     with ProcessSampler() as usage:
         started = time.perf_counter()
         result = stack.run(*args, check=False)
         seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    own_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if result.returncode != 0:
         print(f"  ! `pulumi {' '.join(args)}` failed:\n{result.stdout[-1500:]}{result.stderr[-1500:]}")
     calls = [
@@ -80,6 +88,9 @@ def run_step(stack: PulumiStack, emulator: EmulatorAdmin | None, args: tuple[str
         result.returncode == 0,
         calls,
         usage.cpu("cli"),
+        usage.cpu("provider"),
+        usage.cpu("other"),
+        own_cpu,
         usage.peak("cli"),
         usage.peak("provider"),
         usage.count("provider"),
@@ -106,13 +117,13 @@ def line(name: str, f: Figure) -> str:
     flag = "" if f.ok else "  FAILED"
     return (
         f"  {name:<18}{f.seconds:>8.2f}{f.count('read'):>7}{f.count('write'):>7}{f.count('429'):>6}"
-        f"{f.cli_cpu:>9.1f}{f.cli_mb:>8.0f}{f.provider_mb:>8.0f}{f.providers:>4}{flag}"
+        f"{f.cli_cpu:>9.1f}{f.provider_cpu:>9.1f}{f.program_cpu:>9.1f}{f.emulator_cpu:>8.1f}{f.cli_mb:>8.0f}{f.provider_mb:>8.0f}{f.providers:>4}{flag}"
     )
 
 
 HEADER = (
     f"  {'step':<18}{'wall s':>8}{'reads':>7}{'writes':>7}{'429s':>6}"
-    f"{'cli cpu':>9}{'cli MB':>8}{'prov MB':>8}{'#p':>4}"
+    f"{'cli cpu':>9}{'prov cpu':>9}{'prog cpu':>9}{'emu cpu':>8}{'cli MB':>8}{'prov MB':>8}{'#p':>4}"
 )
 
 

@@ -97,9 +97,11 @@ class ProcessSampler:
             cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             comm = stat[stat.index("(") + 1 : stat.rindex(")")]
             fields = stat[stat.rindex(")") + 2 :].split()
+            if fields[0] in ("Z", "X"):  # a zombie has no cmdline: it would lose its role
+                return
             cpu = (int(fields[11]) + int(fields[12])) / _TICKS
             hwm = [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")]
-        except (OSError, ValueError, IndexError):  # gone meanwhile (a zombie has no VmHWM either)
+        except (OSError, ValueError, IndexError):  # gone meanwhile
             return
         usage = self.usage
         usage.role[pid] = _role(comm, cmdline)  # after exec, a launcher becomes its server
