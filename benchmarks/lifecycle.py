@@ -9,7 +9,10 @@
   N sources (default 1, 10, 50): up, a no-op up, preview, refresh, preview --refresh, destroy;
 - a rate-limited run (the emulator answers 429 + Retry-After beyond `--rate-limit` requests/s):
   failures, 429s, wall time against requests / limit;
-- the cost of checkpoints: `up` and `destroy` of the largest N again with PULUMI_SKIP_CHECKPOINTS.
+- the cost of checkpoints: `up`, `refresh` and `destroy` of the smallest and largest N again with
+  PULUMI_SKIP_CHECKPOINTS, and their ratio;
+- the largest N again with all sources in one Customer.io workspace: each source has its own
+  workspace (and App API key) otherwise, and Customer.io allows 10 requests/s per key.
 
 Usage: .venv/bin/python -m benchmarks.lifecycle [--latency-ms 80] [--sizes 1,10,50] [--parallel P]
 
@@ -21,15 +24,14 @@ counts are exact.
 from __future__ import annotations
 
 import argparse
-import resource
+import json
 import statistics
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.processes import ProcessSampler
+from benchmarks.steps import HEADER, Figure, Steps, line, run_step
 from emulator.testing import EmulatorAdmin, start_in_process
 from tools.engine_harness import PulumiStack, engine_path, program_stack, require_engine
 
@@ -50,60 +52,31 @@ STEPS: list[tuple[str, tuple[str, ...]]] = [
 RATIO_STEPS = ("up", "refresh", "preview --refresh", "destroy")
 
 
-@dataclass
-class Figure:
-    seconds: float
-    ok: bool
-    calls: list[dict[str, Any]]
-    cli_cpu: float
-    provider_cpu: float
-    program_cpu: float  # the language host and the program
-    emulator_cpu: float  # this process: the in-process emulator (and the sampler)
-    cli_mb: float
-    provider_mb: float
-    providers: int
-
-    def count(self, kind: str) -> int:
-        writes = sum(1 for c in self.calls if c["method"] in ("POST", "PUT", "PATCH", "DELETE"))
-        throttled = sum(1 for c in self.calls if c["status"] == 429)
-        return {"write": writes, "read": len(self.calls) - writes, "429": throttled}[kind]
+def workspace_key(i: int) -> str:
+    """The emulator's App API key of the benchmark's i-th Customer.io workspace (not a secret)."""
+    return f"benchmark-cio-key-{i}"
 
 
-def run_step(stack: PulumiStack, emulator: EmulatorAdmin | None, args: tuple[str, ...]) -> Figure:
-    seq = emulator.last_seq() if emulator else 0
-    before = resource.getrusage(resource.RUSAGE_SELF)
-    with ProcessSampler() as usage:
-        started = time.perf_counter()
-        result = stack.run(*args, check=False)
-        seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    own_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    if result.returncode != 0:
-        print(f"  ! `pulumi {' '.join(args)}` failed:\n{result.stdout[-1500:]}{result.stderr[-1500:]}")
-    calls = [
-        c for c in (emulator.requests(since=seq) if emulator else []) if c["service"] not in ("admin", "ims")
+def sources(n: int, shared_workspace: bool = False) -> list[dict[str, Any]]:
+    """N sources, each from its own Customer.io workspace (its own App API key, as Customer.io gives
+    one per workspace), or all from the default workspace."""
+    return [
+        {"name": f"workspace-{i}", "deleteDataOnDestroy": True}
+        | ({} if shared_workspace else {"customerioWorkspace": f"ws{i}"})
+        for i in range(n)
     ]
-    return Figure(
-        seconds,
-        result.returncode == 0,
-        calls,
-        usage.cpu("cli"),
-        usage.cpu("provider"),
-        usage.cpu("other"),
-        own_cpu,
-        usage.peak("cli"),
-        usage.peak("provider"),
-        usage.count("provider"),
-    )
 
 
-def sources(n: int) -> list[dict[str, Any]]:
-    return [{"name": f"workspace-{i}", "deleteDataOnDestroy": True} for i in range(n)]
-
-
-def new_stack(tmp: Path, emulator: EmulatorAdmin, n: int, options: argparse.Namespace) -> PulumiStack:
-    stack = program_stack(tmp, emulator, sources=sources(n))
+def new_stack(
+    tmp: Path, emulator: EmulatorAdmin, n: int, options: argparse.Namespace, shared_workspace: bool = False
+) -> PulumiStack:
+    stack = program_stack(tmp, emulator, sources=sources(n, shared_workspace))
     stack.path = engine_path(options.bin)
+    if not shared_workspace:
+        # The env fallback of customerio:appApiKeys: one `config set --secret` per key would take
+        # a CLI start each.
+        keys = {f"ws{i}": workspace_key(i) for i in range(n)}
+        stack.extra_env["CUSTOMERIO_APP_API_KEYS"] = json.dumps(keys)
     return stack
 
 
@@ -113,21 +86,7 @@ def baseline(tmp: Path, options: argparse.Namespace) -> Figure:
     return min(runs, key=lambda f: f.seconds)
 
 
-def line(name: str, f: Figure) -> str:
-    flag = "" if f.ok else "  FAILED"
-    return (
-        f"  {name:<18}{f.seconds:>8.2f}{f.count('read'):>7}{f.count('write'):>7}{f.count('429'):>6}"
-        f"{f.cli_cpu:>9.1f}{f.provider_cpu:>9.1f}{f.program_cpu:>9.1f}{f.emulator_cpu:>8.1f}{f.cli_mb:>8.0f}{f.provider_mb:>8.0f}{f.providers:>4}{flag}"
-    )
-
-
-HEADER = (
-    f"  {'step':<18}{'wall s':>8}{'reads':>7}{'writes':>7}{'429s':>6}"
-    f"{'cli cpu':>9}{'prov cpu':>9}{'prog cpu':>9}{'emu cpu':>8}{'cli MB':>8}{'prov MB':>8}{'#p':>4}"
-)
-
-
-def lifecycle(emulator: EmulatorAdmin, tmp: Path, n: int, options: argparse.Namespace) -> dict[str, Figure]:
+def lifecycle(emulator: EmulatorAdmin, tmp: Path, n: int, options: argparse.Namespace) -> Steps:
     emulator.reset()
     stack = new_stack(tmp / f"n{n}", emulator, n, options)
     extra = ("--parallel", str(options.parallel)) if options.parallel else ()
@@ -150,7 +109,7 @@ def critical_path(base: Figure, up: Figure) -> None:
     )
 
 
-def ratios(results: dict[int, dict[str, Figure]]) -> None:
+def ratios(results: dict[int, Steps]) -> None:
     sizes = sorted(results)
     one = results[sizes[0]]
     print(f"wall(N) / wall({sizes[0]}):")
@@ -180,21 +139,55 @@ def rate_limited(emulator: EmulatorAdmin, tmp: Path, options: argparse.Namespace
     return figures
 
 
-def checkpoints(emulator: EmulatorAdmin, tmp: Path, n: int, default: dict[str, Figure], options: Any) -> None:
-    emulator.reset()
-    stack = new_stack(tmp / "skip", emulator, n, options)
-    stack.extra_env["PULUMI_SKIP_CHECKPOINTS"] = "true"
-    print(f"checkpoints, {n} source(s): default file backend vs PULUMI_SKIP_CHECKPOINTS=true")
+def compare(
+    emulator: EmulatorAdmin,
+    stack: PulumiStack,
+    labels: tuple[str, str],
+    default: Steps,
+    options: Any,
+) -> Steps:
+    """`up`, `refresh` and `destroy` of ``stack``, each printed under the same step of ``default``."""
     print(HEADER)
-    for name, args in (STEPS[0], STEPS[-1]):
-        print(line(f"{name} (default)", default[name]))
-        print(line(f"{name} (skip)", run_step(stack, emulator, args)))
+    extra = ("--parallel", str(options.parallel)) if options.parallel else ()
+    figures: Steps = {}
+    for name, args in STEPS:
+        if name in ("up", "refresh", "destroy"):
+            figures[name] = run_step(stack, emulator, args + extra)
+            print(line(f"{name} ({labels[0]})", default[name]))
+            print(line(f"{name} ({labels[1]})", figures[name]))
+    return figures
+
+
+def checkpoints(emulator: EmulatorAdmin, tmp: Path, results: dict[int, Steps], options: Any) -> None:
+    """The smallest and largest N again with PULUMI_SKIP_CHECKPOINTS, and their ratios."""
+    small, large = min(results), max(results)
+    skipped: dict[int, Steps] = {}
+    for n in sorted({small, large}):
+        emulator.reset()
+        stack = new_stack(tmp / f"skip{n}", emulator, n, options)
+        stack.extra_env["PULUMI_SKIP_CHECKPOINTS"] = "true"
+        print(f"checkpoints, {n} source(s): default file backend vs PULUMI_SKIP_CHECKPOINTS=true")
+        skipped[n] = compare(emulator, stack, ("default", "skip"), results[n], options)
+    cells = "  ".join(
+        f"{step} {skipped[large][step].seconds / skipped[small][step].seconds:5.2f}"
+        for step in skipped[large]
+    )
+    print(f"with checkpoints skipped, wall(N={large}) / wall(N={small}): {cells}")
+
+
+def shared_workspace(emulator: EmulatorAdmin, tmp: Path, n: int, default: Steps, options: Any) -> None:
+    """The same N sources all in one Customer.io workspace: one key, so one 10 requests/s budget
+    for its N webhook lookups and creates."""
+    emulator.reset()
+    stack = new_stack(tmp / "shared", emulator, n, options, shared_workspace=True)
+    print(f"{n} source(s) in one Customer.io workspace (one App API key) vs one workspace each")
+    compare(emulator, stack, ("own keys", "one key"), default, options)
 
 
 @dataclass
 class Report:
     baseline: Figure
-    results: dict[int, dict[str, Figure]]
+    results: dict[int, Steps]
     rate_limited: list[Figure]
 
 
@@ -206,6 +199,9 @@ def main(argv: list[str] | None = None) -> Report:
     parser.add_argument("--rate-limit", type=float, default=10.0)
     parser.add_argument("--rate-sources", type=int, default=3)
     parser.add_argument("--no-checkpoints", action="store_true", help="skip the checkpoint comparison")
+    parser.add_argument(
+        "--no-shared-workspace", action="store_true", help="skip the run with one Customer.io key for all"
+    )
     parser.add_argument("--baseline-rounds", type=int, default=3, help="the fastest of these counts")
     parser.add_argument("--bin", type=Path, default=Path(engine_path().split(":")[0]), help="Pulumi tools")
     options = parser.parse_args(argv)
@@ -219,6 +215,7 @@ def main(argv: list[str] | None = None) -> Report:
             inlet_url_delay_s=INLET_DELAY_S,
             list_lag_s=0.0,
             mapping_set_delete="enabled",
+            cio_more_app_api_keys=tuple(workspace_key(i) for i in range(max(sizes))),
         )
         try:
             print(f"{options.latency_ms} ms per API call, tools from {options.bin}")
@@ -229,7 +226,9 @@ def main(argv: list[str] | None = None) -> Report:
             ratios(results)
             limited = rate_limited(emulator, tmp, options)
             if not options.no_checkpoints:
-                checkpoints(emulator, tmp, sizes[-1], results[sizes[-1]], options)
+                checkpoints(emulator, tmp, results, options)
+            if not options.no_shared_workspace:
+                shared_workspace(emulator, tmp, sizes[-1], results[sizes[-1]], options)
         finally:
             server.stop()
     return Report(base, results, limited)

@@ -5,6 +5,7 @@ Only the standard library is used, so the helper works wherever the emulator run
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import urllib.error
 import urllib.parse
@@ -177,14 +178,23 @@ class EmulatorAdmin:
 
 
 def start_in_process(
-    state_path: str | None = None, seed: int | None = None, tenant_id: str = DEFAULT_TENANT_ID, **knobs: Any
+    state_path: str | None = None,
+    seed: int | None = None,
+    tenant_id: str = DEFAULT_TENANT_ID,
+    cio_more_app_api_keys: tuple[str, ...] = (),
+    **knobs: Any,
 ) -> tuple[Any, EmulatorAdmin]:
-    """Run an emulator in a background thread on a free port; returns (server, admin client)."""
+    """Run an emulator in a background thread on a free port; returns (server, admin client).
+    ``cio_more_app_api_keys``: one more Customer.io workspace per key, after the two default ones."""
     from emulator.app import start_in_process as start
 
     base_knobs = Knobs()
     unknown = base_knobs.update(knobs)
     if unknown:
         raise ValueError(f"unknown knobs: {unknown}")
-    server = start(Options(state_path=state_path, seed=seed, tenant_id=tenant_id, knobs=base_knobs))
+    options = Options(state_path=state_path, seed=seed, tenant_id=tenant_id, knobs=base_knobs)
+    options = dataclasses.replace(
+        options, cio_extra_app_api_keys=(*options.cio_extra_app_api_keys, *cio_more_app_api_keys)
+    )
+    server = start(options)
     return server, EmulatorAdmin(server.base_url, tenant_id=tenant_id)

@@ -23,6 +23,7 @@ def test_small_benchmark_run_and_its_call_counts(capsys: pytest.CaptureFixture[s
             "--rate-sources",
             "1",
             "--no-checkpoints",
+            "--no-shared-workspace",
             "--baseline-rounds",
             "1",
         ]
