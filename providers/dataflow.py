@@ -19,6 +19,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
+from aep_customerio.providers import seen_flows
 from aep_customerio.providers.base import Body, notice
 from aep_customerio.providers.dataflow_states import TIMEOUT_KEY, FlowControl
 from aep_customerio.providers.declaration import REPLACES, Outputs, resource_class
@@ -173,6 +174,7 @@ class DataflowProvider(FlowServiceProvider[DataflowInputs]):
 
     def outs(self, id_: str, body: Body, args: DataflowInputs, props: dict[str, Any]) -> dict[str, Any]:
         inlet = _inlet(body)
+        seen_flows.saw_alive(args.sandbox, id_)  # read or created just now
         return {
             "flow_id": id_,
             "etag": str(body.get("etag", "")),
@@ -243,6 +245,7 @@ class DataflowProvider(FlowServiceProvider[DataflowInputs]):
         def delete(_item: Body) -> None:
             super(DataflowProvider, self).remove(id_, args, props)
 
+        seen_flows.saw_gone(args.sandbox, id_)
         try:
             self._control(id_, args.sandbox, args).mutate("delete", delete, settle_after=False)
         except GoneError:

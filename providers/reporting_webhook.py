@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, field_validator
 
+from aep_customerio.providers import seen_flows
 from aep_customerio.providers.aep_client import FLOW_SERVICE
 from aep_customerio.providers.base import BaseProvider, Body
 from aep_customerio.providers.declaration import CONTEXT, REPLACES, Inputs, Outputs, resource_class
@@ -108,6 +109,8 @@ class ReportingWebhookProvider(BaseProvider[ReportingWebhookInputs]):
     def _require_live_flow(self, args: ReportingWebhookInputs, operation: str) -> None:
         flow_ids = parse_qs(urlsplit(args.endpoint).query).get("x-adobe-flow-id") or []
         if not args.flow_sandbox or len(flow_ids) != 1:
+            return
+        if seen_flows.recently_alive(args.flow_sandbox, flow_ids[0]):
             return
         path = f"{FLOW_SERVICE}/flows/{flow_ids[0]}"
         found = self.aep(args.flow_connection or None).call(

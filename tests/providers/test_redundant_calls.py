@@ -65,3 +65,16 @@ def test_the_inlet_wait_looks_soon_then_at_most_every_half_second(
     assert waits[0] <= 0.1 and max(waits) <= 0.5, waits
     assert sum(waits) < 1.2 + 0.5 + 0.2, "no wait beyond the one capped pause after the URL appeared"
     destroy(chain)
+
+
+def test_a_webhook_does_not_read_again_the_dataflow_this_process_just_created(
+    emulator: Any, make: Make
+) -> None:
+    seq = emulator.last_seq()
+    chain = build_chain(make)
+    calls = _calls(emulator, seq)
+    first_webhook_call = next(i for i, c in enumerate(calls) if c["service"] == "customerio")
+    after = [c["operation"] for c in calls[first_webhook_call:]]
+    assert "customerio.createWebhook" in after
+    assert not [op for op in after if op.startswith("flowservice.")], after
+    destroy(chain)
