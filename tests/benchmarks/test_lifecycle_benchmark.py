@@ -34,14 +34,19 @@ def test_small_benchmark_run_and_its_call_counts(capsys: pytest.CaptureFixture[s
         assert section in printed, printed
     for n, steps in report.results.items():
         objects = OBJECTS_PER_SOURCE * n
-        assert all(f.ok for f in steps.values())
+        assert all(f.ok for f in steps.values()), printed
         assert steps["up"].count("write") == objects, [c["operation"] for c in steps["up"].calls]
         for quiet in ("up (no changes)", "preview"):
             assert steps[quiet].calls == [], (quiet, steps[quiet].calls)
         for reading in ("preview --refresh", "refresh"):
             assert steps[reading].count("write") == 0
             assert steps[reading].count("read") == objects, [c["operation"] for c in steps[reading].calls]
-        assert steps["destroy"].count("write") == objects
-        assert steps["up"].cli_mb > 0 and steps["up"].provider_mb > 0 and steps["up"].providers == 1
+        assert steps["destroy"].count("write") == objects, [c["operation"] for c in steps["destroy"].calls]
+        up = steps["up"]
+        assert up.cli_mb > 0 and up.provider_mb > 0 and up.providers == 1, (
+            up.cli_mb,
+            up.provider_mb,
+            printed,
+        )
     up, destroy = report.rate_limited
-    assert up.ok and destroy.ok, "429 + Retry-After must be waited out, never fail the run"
+    assert up.ok and destroy.ok, f"429 + Retry-After must be waited out, never fail the run\n{printed}"
