@@ -97,7 +97,7 @@ class ProcessSampler:
             cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             comm = stat[stat.index("(") + 1 : stat.rindex(")")]
             fields = stat[stat.rindex(")") + 2 :].split()
-            if fields[0] in ("Z", "X"):  # a zombie has no cmdline: it would lose its role
+            if fields[0] in ("Z", "X") or not cmdline:  # exiting or a zombie: no cmdline, no role
                 return
             cpu = (int(fields[11]) + int(fields[12])) / _TICKS
             hwm = [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")]
