@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from emulator.testing import EmulatorAdmin
 from tests.program.conftest import MANAGED_KINDS, writes_since
@@ -115,6 +116,8 @@ class Background:
         )
         self.seen: dict[int, Proc] = {}
         self.killed_at: float | None = None  # wall clock, just after the signal was sent
+        self.sigkilled = False
+        self.repairs: list[str] = []  # the README's repair of a cut checkpoint sidecar, if needed
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, daemon=True)
         self._watcher.start()
@@ -153,6 +156,7 @@ class Background:
         except ProcessLookupError:
             pass  # the run had ended by itself: the moment was after its end
         self.killed_at = time.time()
+        self.sigkilled = target != "interrupt"
         if target != "interrupt":
             self._stop.set()
 
@@ -164,6 +168,10 @@ class Background:
             self._watcher.join()
             self._log.close()
         self.stack.transcript.append(f"$ {' '.join(self.command)}\n{self.output()}")
+        if self.sigkilled:  # the CLI, the state's only writer, is gone: repair as the README says
+            for sidecar in cut_sidecars(self.stack):
+                sidecar.unlink()
+                self.repairs.append(f"rm {sidecar.name} (empty)")
         return code
 
     def output(self) -> str:
@@ -204,10 +212,22 @@ def wait_for_request(
 # --- recovery --------------------------------------------------------------------------------
 
 
+def backend_dir(stack: PulumiStack) -> Path:
+    return Path(urlsplit(stack.extra_env["PULUMI_BACKEND_URL"]).path)
+
+
 def lock_files(stack: PulumiStack) -> list[Path]:
     """The DIY backend's stack locks: `<backend>/.pulumi/locks/<org>/<project>/<stack>/<id>.json`."""
-    root = Path(stack.extra_env["PULUMI_BACKEND_URL"].removeprefix("file://")) / ".pulumi" / "locks"
+    root = backend_dir(stack) / ".pulumi" / "locks"
     return sorted(root.glob(f"**/{stack.name}/*.json")) if root.exists() else []
+
+
+def cut_sidecars(stack: PulumiStack) -> list[Path]:
+    """Empty `.attrs` files of a `file://` backend. Its storage library rewrites each file's
+    metadata sidecar in place, after the file itself: a kill in between leaves it empty, and every
+    command then fails with `failed to load checkpoint: EOF` until it is deleted."""
+    root = backend_dir(stack) / ".pulumi"
+    return sorted(p for p in root.rglob("*.attrs") if p.stat().st_size == 0) if root.exists() else []
 
 
 def pending_operations(stack: PulumiStack) -> list[dict[str, Any]]:

@@ -99,7 +99,7 @@ def test_kill_during_up_then_recover(
         print(
             f"RESULT {context}: finished={finished_before_kill} processes={len(run.seen)} "
             f"lock={locked} pending={pending} writes-after-kill={late} objects-at-kill={before} "
-            f"recovery={commands} -> converged, destroyed",
+            f"recovery={run.repairs + commands} -> converged, destroyed",
             flush=True,
         )
     assert not survivors, "\n".join(survivors)
