@@ -31,6 +31,8 @@ import requests
 from aep_customerio.providers.aep_client import FLOW_SERVICE, AepClient, first_item
 from aep_customerio.providers.customerio_client import CustomerIoClient
 from aep_customerio.providers.errors import ApiError, GoneError
+from aep_customerio.providers.transport import RetryPolicy
+from aep_customerio.providers.waiting import poll
 
 METRICS = "/data/infrastructure/observability/insights/metrics"
 RECORDS_METRIC = "timeseries.ingestion.dataset.recordsuccess.count"
@@ -210,24 +212,25 @@ class Probe:
                 f"the inlet refused the synthetic event: HTTP {answer.status_code} {answer.text[:300]}"
             )
             return
-        deadline = time.monotonic() + self.wait_s
-        while True:
-            now = self._runs(source, report)
-            if now["written"] > before["written"]:
-                report.event = f"landed ({payload['event_id']})"
-                return
-            if now["failed"] > before["failed"]:
-                report.event = "failed"
-                codes = ", ".join(sorted({str(e.get("code")) for e in now["errors"]})) or "no code"
-                report.problems.append(f"the synthetic event reached the flow but failed ({codes})")
-                return
-            if time.monotonic() >= deadline:
-                report.event = "accepted, not landed"
-                report.problems.append(
-                    f"the synthetic event was accepted but did not land within {self.wait_s:g} s"
-                )
-                return
-            time.sleep(self.poll_s)
+        now = poll(
+            lambda: self._runs(source, report),
+            lambda runs: runs["written"] > before["written"] or runs["failed"] > before["failed"],
+            timeout=self.wait_s,
+            policy=RetryPolicy(),
+            first_delay=self.poll_s,
+            max_delay=self.poll_s,
+        )
+        if now["written"] > before["written"]:
+            report.event = f"landed ({payload['event_id']})"
+        elif now["failed"] > before["failed"]:
+            report.event = "failed"
+            codes = ", ".join(sorted({str(e.get("code")) for e in now["errors"]})) or "no code"
+            report.problems.append(f"the synthetic event reached the flow but failed ({codes})")
+        else:
+            report.event = "accepted, not landed"
+            report.problems.append(
+                f"the synthetic event was accepted but did not land within {self.wait_s:g} s"
+            )
 
     def _metrics(self, source: Source, report: Report, flow: Obj) -> None:
         end = dt.datetime.now(dt.UTC)
