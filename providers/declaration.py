@@ -35,6 +35,7 @@ import pulumi
 from pulumi.dynamic import Resource
 from pydantic import BaseModel, ConfigDict
 
+from aep_customerio.providers.settings import DEFAULT_CONNECTION
 from aep_customerio.providers.types import Label, Sandbox
 
 
@@ -75,7 +76,7 @@ class AepInputs(Inputs):
     org is that of the connection: the config namespace holding the credentials (default `aep`)."""
 
     sandbox: Annotated[Sandbox, REPLACES]
-    connection: Annotated[Label, REPLACES] = "aep"
+    connection: Annotated[Label, REPLACES] = DEFAULT_CONNECTION
 
 
 class Outputs(BaseModel):
