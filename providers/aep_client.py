@@ -9,6 +9,7 @@ from typing import Any
 import requests
 
 from aep_customerio.providers.auth import ImsAuth
+from aep_customerio.providers.pacing import budget_name, pacer_for
 from aep_customerio.providers.settings import AepSettings
 from aep_customerio.providers.transport import DEFAULT_TIMEOUT, ApiClient, RetryPolicy, existing, json_body
 
@@ -31,7 +32,9 @@ class AepClient(ApiClient):
     ) -> None:
         policy = policy or RetryPolicy()
         self.auth = ImsAuth(settings, policy)
-        super().__init__(settings.platform_url, self.auth, policy, timeout)
+        # AEP documents no per-call rate: the org's budget on this host is learned from its 429s.
+        pacer = pacer_for(budget_name(settings.platform_url, settings.org_id))
+        super().__init__(settings.platform_url, self.auth, policy, timeout, pacer)
         self.settings = settings
 
     def call(self, method: str, path: str, *, sandbox: str, **options: Any) -> requests.Response:

@@ -3,9 +3,7 @@
 - :class:`ImsAuth` mints an IMS OAuth server-to-server token, caches it process-wide (the provider
   serves several engine threads at once), refreshes it ahead of expiry, and on a 401 mints a new
   one and resends the request once.
-- :class:`CustomerIoAuth` sends the App API key and keeps to Customer.io's 10 requests/second,
-  a budget per key: each workspace's key has its own, so sources of different workspaces do not
-  queue behind each other (a 429 is still waited out, should Customer.io count more widely).
+- :class:`CustomerIoAuth` sends the App API key (its pacing is in :mod:`.pacing`).
 """
 
 from __future__ import annotations
@@ -27,13 +25,11 @@ from aep_customerio.providers.transport import RetryPolicy, error_from_response,
 
 log = logging.getLogger("aep_customerio")
 
-CUSTOMERIO_RATE_PER_SECOND = 10.0
 
-
-def _secret(value: Any) -> str:
+def reveal(value: Any) -> str:
     """The plain text of a pydantic ``SecretStr`` (or of a plain string)."""
-    reveal = getattr(value, "get_secret_value", None)
-    return str(reveal() if reveal is not None else value)
+    plain = getattr(value, "get_secret_value", None)
+    return str(plain() if plain is not None else value)
 
 
 @dataclass
@@ -63,7 +59,7 @@ class ImsAuth(AuthBase):
         self._policy = policy
         self._clock = clock
         self._minting = requests.Session()
-        secret = _secret(settings.client_secret)
+        secret = reveal(settings.client_secret)
         digest = hashlib.sha256(secret.encode()).hexdigest()
         self._key = (settings.ims_url, settings.client_id, digest, settings.scopes)
         self.mint_count = 0
@@ -119,7 +115,7 @@ class ImsAuth(AuthBase):
         form = {
             "grant_type": "client_credentials",
             "client_id": s.client_id,
-            "client_secret": _secret(s.client_secret),
+            "client_secret": reveal(s.client_secret),
         }
         # IMS requires `scope` for OAuth server-to-server; unset, send Adobe's documented AEP list
         form["scope"] = s.scopes or DEFAULT_SCOPES
@@ -158,35 +154,10 @@ DEFAULT_SCOPES = "openid,AdobeID,read_organizations,additional_info.projectedPro
 _CREDENTIAL_HINT = "check aep:clientId, aep:clientSecret, aep:scopes and aep:imsUrl"
 
 
-class _RateLimiter:
-    """Spaces request starts at least 1/rate apart across all threads of the process."""
-
-    def __init__(self, rate: float) -> None:
-        self._interval = 1.0 / rate
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self._interval
-        if start > now:
-            time.sleep(start - now)
-
-
-_LIMITERS: dict[str, _RateLimiter] = {}
-_LIMITERS_LOCK = threading.Lock()
-
-
 class CustomerIoAuth(AuthBase):
-    def __init__(self, app_api_key: Any, api_url: str) -> None:
+    def __init__(self, app_api_key: Any) -> None:
         self._key = app_api_key
-        with _LIMITERS_LOCK:
-            budget = f"{api_url} {hashlib.sha256(_secret(app_api_key).encode()).hexdigest()[:16]}"
-            self._limiter = _LIMITERS.setdefault(budget, _RateLimiter(CUSTOMERIO_RATE_PER_SECOND))
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        self._limiter.wait()
-        request.headers["Authorization"] = f"Bearer {_secret(self._key)}"
+        request.headers["Authorization"] = f"Bearer {reveal(self._key)}"
         return request

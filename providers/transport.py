@@ -25,6 +25,7 @@ from tenacity import RetryCallState, Retrying, stop_after_attempt, wait_exponent
 
 from aep_customerio.providers.errors import ApiError, GoneError, parse_error_body, request_id_of
 from aep_customerio.providers.lifeline import engine_alive
+from aep_customerio.providers.pacing import Pacer
 
 log = logging.getLogger("aep_customerio")
 
@@ -132,9 +133,21 @@ def send(
     idempotent: bool,
     policy: RetryPolicy,
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    pacer: Pacer | None = None,
     **kwargs: Any,
 ) -> requests.Response:
-    """Send one logical request; returns the response that is not retried (any status)."""
+    """Send one logical request; returns the response that is not retried (any status). Each
+    attempt waits for the ``pacer``'s slot and tells it the answer."""
+
+    def attempt() -> requests.Response:
+        if pacer is not None:
+            pacer.wait()
+        resp: requests.Response = session.request(
+            method, url, timeout=timeout, allow_redirects=False, verify=True, **kwargs
+        )
+        if pacer is not None:
+            pacer.answered(resp.status_code, parse_retry_after(resp.headers.get("Retry-After")))
+        return resp
 
     def retry(state: RetryCallState) -> bool:
         outcome = state.outcome
@@ -168,15 +181,7 @@ def send(
         reraise=True,
     )
     try:
-        resp: requests.Response = retrying(
-            session.request,
-            method,
-            url,
-            timeout=timeout,
-            allow_redirects=False,
-            verify=True,
-            **kwargs,
-        )
+        resp: requests.Response = retrying(attempt)
     except requests.RequestException as exc:
         err = ApiError(operation=operation, title=type(exc).__name__, detail=str(exc)[:300])
         if idempotent or _never_sent(exc):
@@ -196,10 +201,12 @@ class ApiClient:
         auth: AuthBase,
         policy: RetryPolicy | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        pacer: Pacer | None = None,
     ) -> None:
         self.base_url = base_url
         self.policy = policy or RetryPolicy()
         self.timeout = timeout
+        self.pacer = pacer
         self.session = new_session(auth)
 
     def request(
@@ -234,6 +241,7 @@ class ApiClient:
             idempotent=method != "POST" if idempotent is None else idempotent,
             policy=self.policy,
             timeout=self.timeout,
+            pacer=self.pacer,
             headers=all_headers,
             json=json,
             params=params,

@@ -11,6 +11,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from aep_customerio.providers.auth import forget_tokens
 from aep_customerio.providers.base import BaseProvider
+from aep_customerio.providers.pacing import forget_pacers
 from aep_customerio.providers.transport import RetryPolicy
 
 P = TypeVar("P", bound=BaseProvider[Any])
@@ -38,7 +39,9 @@ def sleeper(monkeypatch: pytest.MonkeyPatch) -> Sleeper:
 
 @pytest.fixture
 def fresh_tokens() -> Iterator[None]:
+    """No token, and no rate learned from an earlier test's 429s."""
     forget_tokens()
+    forget_pacers()
     yield
 
 
