@@ -1,8 +1,9 @@
 """Issue 10, "nothing duplicated, nothing orphaned", proven with the real engine: `pulumi up` and
 `pulumi destroy` killed (`kill -9` of the process group or of the CLI alone) or interrupted (SIGINT)
-at seeded random moments, answers lost after the object was made, malformed answers, failing lookups
-and failing reads. After the documented recovery (README "When a run is interrupted") the emulator
-holds exactly one of each object, the webhook points at the live flow, and destroy leaves nothing.
+at seeded random moments (also with checkpoints skipped), answers lost after the object was made,
+malformed answers, failing lookups and failing reads. After the documented recovery (README "When
+a run is interrupted") the emulator holds exactly one of each object, the webhook points at the
+live flow, and destroy leaves nothing.
 
 FAULT_MATRIX_RUNS (default 3) sets the kill moments per kill kind; FAULT_MATRIX_SEED replays one.
 """
@@ -103,6 +104,53 @@ def test_kill_during_up_then_recover(
             flush=True,
         )
     assert not survivors, "\n".join(survivors)
+
+
+def test_kill_during_up_with_checkpoints_skipped_then_up_adopts(
+    program_stack: StackFactory, emulator: EmulatorAdmin
+) -> None:
+    """README "Checkpoints" recommends PULUMI_SKIP_CHECKPOINTS for large stacks in CI. A killed `up`
+    then leaves none of its creates in the state; the next `up` (also skipping) adopts every one."""
+    rng, seed = seeded_rng("kill-skip-checkpoints")
+    stack = _disposable_stack(program_stack, emulator, KILL_KNOBS)
+    stack.extra_env["PULUMI_SKIP_CHECKPOINTS"] = "true"
+    for run_no in range(runs()):
+        after = rng.choice(CREATE_OPERATIONS[1:])
+        context = f"seed {seed}, run {run_no}, kill -9 group once {after} is sent, checkpoints skipped"
+        seq = emulator.last_seq()
+        run = Background(stack, "up", "--yes", "--skip-preview")
+        running = lambda killed=run: killed.process.poll() is None  # noqa: E731
+        assert wait_for_request(emulator, seq, after, 300, running), f"{context}: {run.output()}"
+        kill_seq = emulator.last_seq()
+        run.kill("group")
+        run.wait()
+        late = assert_quiet_after_kill(emulator, run, kill_seq)
+        before = Census.take(emulator).counts()
+        assert before.get("dev"), f"{context}: nothing was created before the kill"
+        tracked = [r for r in stack.export()["deployment"].get("resources") or [] if r.get("custom")]
+        assert tracked == [], f"{context}: a skipped checkpoint was written: {tracked}"
+        commands = recover(stack, clear_first=False)
+        assert_converged(emulator, stack)
+
+        # a killed destroy leaves every object in the state: destroying again finishes the job
+        deleted = rng.choice(("customerio.deleteWebhook", "catalog.deleteDataset"))
+        seq = emulator.last_seq()
+        run = Background(stack, "destroy", "--yes", "--skip-preview")
+        running = lambda killed=run: killed.process.poll() is None  # noqa: E731
+        assert wait_for_request(emulator, seq, deleted, 300, running), f"{context}: {run.output()}"
+        run.kill("group")
+        run.wait()
+        assert_quiet_after_kill(emulator, run, emulator.last_seq())
+        left = Census.take(emulator).counts()
+        if lock_files(stack):
+            stack.run("cancel", "--yes")
+        assert_destroyed(emulator, stack)
+        print(
+            f"RESULT {context}: writes-after-kill={late} objects-at-kill={before} state-at-kill=empty "
+            f"recovery={run.repairs + commands} -> adopted, converged; destroy killed once {deleted} "
+            f"was sent (left {left}), destroyed again -> nothing left",
+            flush=True,
+        )
 
 
 @pytest.mark.parametrize("how", ["502", "drop_connection"])
