@@ -107,20 +107,24 @@ class Faults:
 
 
 class RateLimiter:
+    """A sliding one-second window per budget: what the real services count separately (the AEP
+    gateway per IMS org, Customer.io per App API key) is limited separately."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._hits: deque[float] = deque()
+        self._hits: dict[str, deque[float]] = {}
 
-    def allow(self, per_second: float) -> bool:
+    def allow(self, per_second: float, budget: str = "") -> bool:
         if per_second <= 0:
             return True
         now = time.monotonic()
         with self._lock:
-            while self._hits and now - self._hits[0] >= 1.0:
-                self._hits.popleft()
-            if len(self._hits) >= per_second:
+            hits = self._hits.setdefault(budget, deque())
+            while hits and now - hits[0] >= 1.0:
+                hits.popleft()
+            if len(hits) >= per_second:
                 return False
-            self._hits.append(now)
+            hits.append(now)
             return True
 
     def clear(self) -> None:

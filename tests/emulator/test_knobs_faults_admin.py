@@ -105,6 +105,11 @@ def test_rate_limit(emulator: EmulatorAdmin) -> None:
     limited = api.get(f"{FS}/flows")
     assert limited.status_code == 429 and limited.headers["Retry-After"] == "1"
     assert limited.json() == {"error_code": "429050", "message": "Too many requests"}
+    # each budget is counted on its own: the AEP org is over its limit, a Customer.io key is not
+    hooks = f"{emulator.base_url}/v1/reporting_webhooks"
+    auth = {"Authorization": f"Bearer {emulator.cio_app_api_key}"}
+    assert [requests.get(hooks, headers=auth, timeout=10).status_code for _ in range(3)] == [200] * 3
+    assert requests.get(hooks, headers=auth, timeout=10).status_code == 429
 
 
 def test_knob_and_fault_validation(emulator: EmulatorAdmin) -> None:
