@@ -137,11 +137,20 @@ def send(
     **kwargs: Any,
 ) -> requests.Response:
     """Send one logical request; returns the response that is not retried (any status). Each
-    attempt waits for the ``pacer``'s slot and tells it the answer."""
+    attempt waits for the ``pacer``'s slot, is not sent as a write once the CLI is gone, and tells
+    the pacer the answer."""
 
     def attempt() -> requests.Response:
         if pacer is not None:
             pacer.wait()
+        # Checked before every attempt: a pacing wait or a retry's back-off can outlast the CLI.
+        if method != "GET" and not engine_alive():
+            raise ApiError(
+                operation=operation,
+                title="Pulumi CLI gone",
+                detail="the run was interrupted; this request was not sent",
+                hint="see README 'When a run is interrupted'",
+            )
         resp: requests.Response = session.request(
             method, url, timeout=timeout, allow_redirects=False, verify=True, **kwargs
         )
@@ -222,13 +231,6 @@ class ApiClient:
         accept: Iterable[int] = (),
     ) -> requests.Response:
         """Send and return the response; statuses >= 400 raise ApiError unless in ``accept``."""
-        if method != "GET" and not engine_alive():
-            raise ApiError(
-                operation=operation,
-                title="Pulumi CLI gone",
-                detail="the run was interrupted; this request was not sent",
-                hint="see README 'When a run is interrupted'",
-            )
         all_headers = {"Accept": "application/json"}
         if json is not None:
             all_headers["Content-Type"] = "application/json"

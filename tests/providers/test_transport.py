@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import requests
 
+from aep_customerio.providers import transport
 from aep_customerio.providers.errors import ApiError, parse_error_body, register_secret, request_id_of
 from aep_customerio.providers.transport import (
     AmbiguousRequestError,
@@ -171,3 +172,22 @@ def test_malformed_bodies_are_api_errors_with_the_request_id(
         json_body(resp, "create", expect)
     text = str(info.value)
     assert "Malformed response" in text and "req-42" in text and "create failed" in text, text
+
+
+def test_no_write_is_retried_once_the_cli_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI dies during a retry's back-off (or a pacing wait): the next attempt is not sent."""
+    alive = [True]
+    monkeypatch.setattr(transport, "engine_alive", lambda: alive[0])
+    session = FakeSession(_response(503, {"title": "busy"}), _response(200, {}))
+
+    def sleep_and_lose_the_cli(seconds: float) -> None:
+        alive[0] = False
+
+    slow = RetryPolicy(max_attempts=4, sleep=sleep_and_lose_the_cli, rand=lambda: 0.5)
+    with pytest.raises(ApiError, match="Pulumi CLI gone"):
+        send(session, "PUT", "https://x/y", operation="update", idempotent=True, policy=slow)
+    assert [c["method"] for c in session.calls] == ["PUT"]
+    # reads go on: they change nothing, and a refresh may still finish
+    alive[0] = False
+    session = FakeSession(_response(200, {}))
+    assert send(session, "GET", "https://x/y", operation="read", idempotent=True, policy=slow).ok
