@@ -40,7 +40,7 @@ KILL_KNOBS = {**DISPOSABLE_KNOBS, "latency_ms": 60}
 
 def runs() -> int:
     """How many runs of each randomized scenario (FAULT_MATRIX_RUNS widens it for a local soak)."""
-    return max(1, int(os.environ.get("FAULT_MATRIX_RUNS", "3")))
+    return max(1, int(os.environ.get("FAULT_MATRIX_RUNS", "2")))
 
 
 def seeded_rng(name: str) -> tuple[random.Random, int]:

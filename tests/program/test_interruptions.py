@@ -5,7 +5,7 @@ malformed answers, failing lookups and failing reads. After the documented recov
 a run is interrupted") the emulator holds exactly one of each object, the webhook points at the
 live flow, and destroy leaves nothing.
 
-FAULT_MATRIX_RUNS (default 3) sets the kill moments per kill kind; FAULT_MATRIX_SEED replays one.
+FAULT_MATRIX_RUNS (default 2) sets the kill moments per kill kind; FAULT_MATRIX_SEED replays one.
 """
 
 from __future__ import annotations
