@@ -136,7 +136,7 @@ class Background:
             todo.extend(children.get(pid, []))
 
     def _watch(self) -> None:
-        while not self._stop.is_set() and self.process.poll() is None:
+        while not self._stop.is_set() and self.running():
             self._scan()
             self._stop.wait(0.05)
 
@@ -174,6 +174,9 @@ class Background:
                 self.repairs.append(f"rm {sidecar.name} (empty)")
         return code
 
+    def running(self) -> bool:
+        return self.process.poll() is None
+
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
 
@@ -190,7 +193,7 @@ class Background:
 def wait_for_process(run: Background, markers: tuple[str, ...], timeout: float) -> bool:
     """Wait until the run has started a process whose command line holds one of `markers`."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and run.process.poll() is None:
+    while time.monotonic() < deadline and run.running():
         if any(marker in proc.cmdline for proc in run.seen.values() for marker in markers):
             return True
         time.sleep(0.01)
@@ -235,17 +238,23 @@ def pending_operations(stack: PulumiStack) -> list[dict[str, Any]]:
     return pending
 
 
+def release_lock(stack: PulumiStack) -> list[str]:
+    """Remove the lock a killed CLI left (`pulumi cancel` does it on DIY backends too); returns the
+    commands run."""
+    if not lock_files(stack):
+        return []
+    stack.run("cancel", "--yes")
+    assert not lock_files(stack), "pulumi cancel left the lock file"
+    return ["pulumi cancel --yes"]
+
+
 def recover(stack: PulumiStack, clear_first: bool, refresh: bool = False) -> list[str]:
     """The documented recovery after a killed run on a file backend; returns the commands run.
 
     `pulumi up` alone does not drop the pending creates the killed run left in the state (this CLI
     version warns about them on every run until they are cleared), so `pulumi refresh
     --clear-pending-creates` is part of it, before (`clear_first`) or after the `up`."""
-    commands: list[str] = []
-    if lock_files(stack):
-        stack.run("cancel", "--yes")  # removes the lock the killed CLI left (DIY backends too)
-        commands.append("pulumi cancel --yes")
-        assert not lock_files(stack), "pulumi cancel left the lock file"
+    commands = release_lock(stack)
     if clear_first:
         stack.refresh("--clear-pending-creates")
         commands.append("pulumi refresh --yes --clear-pending-creates")

@@ -35,6 +35,7 @@ from tests.program.interruptions import (
     lock_files,
     pending_operations,
     recover,
+    release_lock,
     runs,
     seeded_rng,
     wait_for_process,
@@ -59,8 +60,7 @@ def _clean_up_seconds(stack: PulumiStack, emulator: EmulatorAdmin) -> float:
     if not CLEAN_UP_SECONDS:
         seq = emulator.last_seq()
         run = Background(stack, "up", "--yes", "--skip-preview")
-        running = lambda: run.process.poll() is None  # noqa: E731
-        assert wait_for_request(emulator, seq, "customerio.createWebhook", 300, running), run.output()
+        assert wait_for_request(emulator, seq, "customerio.createWebhook", 300, run.running), run.output()
         CLEAN_UP_SECONDS.append(time.monotonic() - run.started_at)
         assert run.wait() == 0, run.output()
         assert_converged(emulator, stack)
@@ -119,8 +119,7 @@ def test_kill_during_up_with_checkpoints_skipped_then_up_adopts(
         context = f"seed {seed}, run {run_no}, kill -9 group once {after} is sent, checkpoints skipped"
         seq = emulator.last_seq()
         run = Background(stack, "up", "--yes", "--skip-preview")
-        running = lambda killed=run: killed.process.poll() is None  # noqa: E731
-        assert wait_for_request(emulator, seq, after, 300, running), f"{context}: {run.output()}"
+        assert wait_for_request(emulator, seq, after, 300, run.running), f"{context}: {run.output()}"
         kill_seq = emulator.last_seq()
         run.kill("group")
         run.wait()
@@ -136,14 +135,12 @@ def test_kill_during_up_with_checkpoints_skipped_then_up_adopts(
         deleted = rng.choice(("customerio.deleteWebhook", "catalog.deleteDataset"))
         seq = emulator.last_seq()
         run = Background(stack, "destroy", "--yes", "--skip-preview")
-        running = lambda killed=run: killed.process.poll() is None  # noqa: E731
-        assert wait_for_request(emulator, seq, deleted, 300, running), f"{context}: {run.output()}"
+        assert wait_for_request(emulator, seq, deleted, 300, run.running), f"{context}: {run.output()}"
         run.kill("group")
         run.wait()
         assert_quiet_after_kill(emulator, run, emulator.last_seq())
         left = Census.take(emulator).counts()
-        if lock_files(stack):
-            stack.run("cancel", "--yes")
+        release_lock(stack)
         assert_destroyed(emulator, stack)
         print(
             f"RESULT {context}: writes-after-kill={late} objects-at-kill={before} state-at-kill=empty "
@@ -189,7 +186,7 @@ def test_lost_answer_then_failing_lookup(
     run = Background(stack, "up", "--yes", "--skip-preview")
 
     def break_lookups() -> None:
-        if wait_for_request(emulator, seq, lookup, 120, lambda: run.process.poll() is None):
+        if wait_for_request(emulator, seq, lookup, 120, run.running):
             emulator.add_fault(operation=lookup, status=500, count=100_000)
 
     breaker = threading.Thread(target=break_lookups)
@@ -270,7 +267,7 @@ def test_interrupted_destroy_then_recover(
         emulator.add_fault(operation="flowservice.deleteFlow", after_commit=True, status=204, delay_s=3.0)
     seq = emulator.last_seq()
     run = Background(stack, "destroy", "--yes", "--skip-preview")
-    assert wait_for_request(emulator, seq, "customerio.deleteWebhook", 60, lambda: run.process.poll() is None)
+    assert wait_for_request(emulator, seq, "customerio.deleteWebhook", 60, run.running)
     if moment.startswith("during"):
         time.sleep(1.0)
     kill_seq = emulator.last_seq()
@@ -297,7 +294,7 @@ def test_plain_up_after_an_interrupted_destroy_refuses_the_dead_flow(
     emulator.add_fault(operation="flowservice.deleteFlow", after_commit=True, status=204, delay_s=3.0)
     seq = emulator.last_seq()
     run = Background(stack, "destroy", "--yes", "--skip-preview")
-    assert wait_for_request(emulator, seq, "customerio.deleteWebhook", 60, lambda: run.process.poll() is None)
+    assert wait_for_request(emulator, seq, "customerio.deleteWebhook", 60, run.running)
     time.sleep(1.0)
     run.kill("cli")
     run.wait()

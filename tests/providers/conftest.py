@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
+from aep_customerio.providers import seen_flows
 from aep_customerio.providers.auth import forget_tokens
 from aep_customerio.providers.base import BaseProvider
 from aep_customerio.providers.pacing import forget_pacers
@@ -39,9 +40,10 @@ def sleeper(monkeypatch: pytest.MonkeyPatch) -> Sleeper:
 
 @pytest.fixture
 def fresh_tokens() -> Iterator[None]:
-    """No token, and no rate learned from an earlier test's 429s."""
+    """No token, no rate learned from an earlier test's 429s, no dataflow seen by an earlier test."""
     forget_tokens()
     forget_pacers()
+    seen_flows.forget()
     yield
 
 
