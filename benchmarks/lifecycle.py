@@ -74,6 +74,10 @@ def new_stack(
 ) -> PulumiStack:
     stack = program_stack(tmp, emulator, sources=sources(n, shared_workspace))
     stack.path = engine_path(options.bin)
+    if options.parallel:
+        # Every section's runs of this stack, not only those that remember the flag (the CLI and
+        # the dynamic-provider server both read it).
+        stack.extra_env["PULUMI_PARALLEL"] = str(options.parallel)
     if not shared_workspace:
         # The env fallback of customerio:appApiKeys: one `config set --secret` per key would take
         # a CLI start each.
@@ -91,8 +95,7 @@ def baseline(tmp: Path, options: argparse.Namespace) -> Figure:
 def lifecycle(emulator: EmulatorAdmin, tmp: Path, n: int, options: argparse.Namespace) -> Steps:
     emulator.reset()
     stack = new_stack(tmp / f"n{n}", emulator, n, options)
-    extra = ("--parallel", str(options.parallel)) if options.parallel else ()
-    figures = {name: run_step(stack, emulator, args + extra) for name, args in STEPS}
+    figures = {name: run_step(stack, emulator, args) for name, args in STEPS}
     print(f"{n} source(s), {8 * n} objects")
     print(HEADER)
     for name, f in figures.items():
@@ -157,11 +160,10 @@ def compare(
 ) -> Steps:
     """`up`, `refresh` and `destroy` of ``stack``, each printed under the same step of ``default``."""
     print(HEADER)
-    extra = ("--parallel", str(options.parallel)) if options.parallel else ()
     figures: Steps = {}
     for name, args in STEPS:
         if name in ("up", "refresh", "destroy"):
-            figures[name] = run_step(stack, emulator, args + extra)
+            figures[name] = run_step(stack, emulator, args)
             print(line(f"{name} ({labels[0]})", default[name]))
             print(line(f"{name} ({labels[1]})", figures[name]))
     return figures
@@ -204,7 +206,9 @@ def main(argv: list[str] | None = None) -> Report:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--latency-ms", type=int, default=80)
     parser.add_argument("--sizes", default="1,10,50", help="numbers of sources, comma separated")
-    parser.add_argument("--parallel", type=int, default=0, help="pass --parallel P (default: the CLI's)")
+    parser.add_argument(
+        "--parallel", type=int, default=0, help="run every step with PULUMI_PARALLEL=P (default: the CLI's)"
+    )
     parser.add_argument("--rate-limit", type=float, default=10.0)
     # Ten sources: their ~190 requests need 19 s at 10/s, so the run measures pacing; with three,
     # requests / limit (6.5 s) is below the same `up` without any limit, and start-up dominates.
